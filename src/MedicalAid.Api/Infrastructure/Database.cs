@@ -1,0 +1,149 @@
+using System.Data.Common;
+using MedicalAid.Api.Demo;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace MedicalAid.Api.Infrastructure;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply the provider's EF Core migrations when the service starts.</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+public static class DatabaseSetup
+{
+    public const string ConnectionStringName = "MedicalAid";
+
+    public static WebApplicationBuilder AddMedicalAidDatabase(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        builder.Services.AddSingleton(options);
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException($"Database:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is not set.");
+                }
+
+                builder.Services.AddDbContext<MedicalAidDbContext, PostgresMedicalAidDbContext>(db => UsePostgres(db, connectionString));
+                break;
+            case DatabaseProvider.Sqlite:
+                connectionString = string.IsNullOrWhiteSpace(connectionString)
+                    ? DefaultSqliteConnectionString(builder.Environment.ContentRootPath)
+                    : connectionString;
+                builder.Services.AddDbContext<MedicalAidDbContext, SqliteMedicalAidDbContext>(db => UseSqlite(db, connectionString));
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'. Use Sqlite or Postgres.");
+        }
+
+        builder.Services.AddHealthChecks().AddDbContextCheck<MedicalAidDbContext>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static void UsePostgres(DbContextOptionsBuilder db, string connectionString) =>
+        db.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory"));
+
+    /// <summary>
+    /// SQLite in WAL mode with synchronous=FULL: a commit is on disk before it is acknowledged, and readers do not
+    /// block the single writer. Transactions begin IMMEDIATE (the Microsoft.Data.Sqlite default), so two writers
+    /// queue on the write lock instead of deadlocking on a lock upgrade.
+    /// </summary>
+    public static void UseSqlite(DbContextOptionsBuilder db, string connectionString) =>
+        db.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance);
+
+    public static string DefaultSqliteConnectionString(string contentRoot)
+    {
+        var folder = Path.Combine(contentRoot, "data");
+        Directory.CreateDirectory(folder);
+        return new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(folder, "medicalaid.db"),
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>Applies migrations and seeds demo data, as configured.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<DatabaseOptions>();
+        var db = scope.ServiceProvider.GetRequiredService<MedicalAidDbContext>();
+        if (options.MigrateOnStartup)
+        {
+            if (db.Database.IsSqlite())
+            {
+                await db.Database.OpenConnectionAsync();
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+                await db.Database.CloseConnectionAsync();
+            }
+
+            await db.Database.MigrateAsync();
+        }
+
+        if (app.Configuration.GetValue<bool>("Demo:Enabled"))
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static readonly SqlitePragmas Instance = new();
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+        public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;";
+            command.ExecuteNonQuery();
+        }
+    }
+}
+
+/// <summary>Used by `dotnet ef` to build the SQLite model for migrations.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteMedicalAidDbContext>
+{
+    public SqliteMedicalAidDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<SqliteMedicalAidDbContext>();
+        DatabaseSetup.UseSqlite(builder, "Data Source=design-time.db");
+        return new SqliteMedicalAidDbContext(builder.Options);
+    }
+}
+
+/// <summary>Used by `dotnet ef` to build the PostgreSQL model for migrations; no server is contacted.</summary>
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresMedicalAidDbContext>
+{
+    public PostgresMedicalAidDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresMedicalAidDbContext>();
+        DatabaseSetup.UsePostgres(builder, "Host=localhost;Database=medicalaid_design");
+        return new PostgresMedicalAidDbContext(builder.Options);
+    }
+}

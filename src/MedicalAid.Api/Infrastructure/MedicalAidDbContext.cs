@@ -1,0 +1,63 @@
+using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Funds;
+using MedicalAid.Api.Hospitals;
+using MedicalAid.Api.Policies;
+using MedicalAid.Api.Settlements;
+using MedicalAid.Engine;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace MedicalAid.Api.Infrastructure;
+
+/// <summary>
+/// The one model of MedicalAid. Each provider has a subclass so that each keeps its own migrations
+/// (Migrations/Sqlite, Migrations/Postgres).
+/// </summary>
+public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Hospital> Hospitals => Set<Hospital>();
+
+    public DbSet<Category> Categories => Set<Category>();
+
+    public DbSet<Beneficiary> Beneficiaries => Set<Beneficiary>();
+
+    public DbSet<BeneficiaryStatusChange> BeneficiaryStatusChanges => Set<BeneficiaryStatusChange>();
+
+    public DbSet<BeneficiaryYearUsage> BeneficiaryYearUsages => Set<BeneficiaryYearUsage>();
+
+    public DbSet<PolicyVersionRecord> PolicyVersions => Set<PolicyVersionRecord>();
+
+    public DbSet<Fund> Funds => Set<Fund>();
+
+    public DbSet<LedgerEntry> LedgerEntries => Set<LedgerEntry>();
+
+    public DbSet<Settlement> Settlements => Set<Settlement>();
+
+    public DbSet<SettlementReversal> SettlementReversals => Set<SettlementReversal>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MedicalAidDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(configurationBuilder);
+        configurationBuilder.Properties<Money>().HaveConversion<MoneyToFenConverter>();
+        configurationBuilder.Properties<Channel>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<VisitType>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<HospitalLevel>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<SettlementState>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<LedgerEntryKind>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<IdempotentOperation>().HaveConversion<string>().HaveMaxLength(24);
+    }
+
+    private sealed class MoneyToFenConverter() : ValueConverter<Money, long>(money => money.Fen, fen => new Money(fen));
+}
+
+public sealed class SqliteMedicalAidDbContext(DbContextOptions<SqliteMedicalAidDbContext> options) : MedicalAidDbContext(options);
+
+public sealed class PostgresMedicalAidDbContext(DbContextOptions<PostgresMedicalAidDbContext> options) : MedicalAidDbContext(options);

@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using MedicalAid.Contracts;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace MedicalAid.Api.Infrastructure;
+
+/// <summary>The RFC 9457 problems the API answers with, each with its stable <see cref="ProblemTypes">type</see>.</summary>
+public static class Problems
+{
+    public static ProblemDetails Create(int status, string type, string title, string? detail = null) =>
+        new() { Status = status, Type = type, Title = title, Detail = detail };
+
+    public static HttpValidationProblemDetails Validation(IDictionary<string, string[]> errors, string? detail = null) =>
+        new(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Type = ProblemTypes.Validation,
+            Title = "The request is not valid.",
+            Detail = detail ?? "See errors: each names the field and what is wrong with it.",
+        };
+
+    public static HttpValidationProblemDetails Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ProblemDetails NotFound(string what) =>
+        Create(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found.", what);
+
+    public static ProblemDetails WithExtension(this ProblemDetails problem, string name, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        problem.Extensions[name] = value;
+        return problem;
+    }
+}
+
+/// <summary>
+/// Turns what escapes a handler into problem+json: unreadable bodies (malformed JSON, wrong types, missing required
+/// fields, too large) become 400/413 naming the field; anything else is a logged 500 that reveals nothing.
+/// </summary>
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ArgumentNullException.ThrowIfNull(exception);
+        ProblemDetails problem = exception switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.Create(
+                StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large."),
+            BadHttpRequestException badRequest when badRequest.StatusCode == StatusCodes.Status400BadRequest => Unreadable(badRequest),
+            BadHttpRequestException other => Problems.Create(other.StatusCode, ProblemTypes.Validation, "The request could not be read.", other.Message),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => Problems.Create(
+                499, ProblemTypes.Internal, "The client closed the request."),
+            _ => Problems.Create(StatusCodes.Status500InternalServerError, ProblemTypes.Internal, "An unexpected error occurred.",
+                "Nothing was recorded unless the operation had already been acknowledged. Retrying with the same Idempotency-Key is safe."),
+        };
+
+        if (problem.Status == StatusCodes.Status500InternalServerError)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value);
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string? path);
+
+    private static readonly string[] FieldRequired = ["This field is required."];
+
+    private static HttpValidationProblemDetails Unreadable(BadHttpRequestException exception)
+    {
+        if (exception.InnerException is not JsonException json)
+        {
+            return Problems.Validation("body", exception.Message);
+        }
+
+        var field = JsonPathToField(json.Path);
+        var message = json.Message;
+        if (message.Contains("missing required properties", StringComparison.Ordinal))
+        {
+            var names = MissingPropertyNames().Matches(message).Select(match => match.Groups["name"].Value).ToArray();
+            return Problems.Validation(names.ToDictionary(
+                name => field == "body" ? name : $"{field}.{name}",
+                _ => FieldRequired,
+                StringComparer.Ordinal));
+        }
+
+        var explanation = message switch
+        {
+            _ when message.Contains("could not be mapped", StringComparison.Ordinal) => "Unknown field; check its spelling against the API documentation.",
+            _ when message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) => "The field appears more than once.",
+            _ when message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("nullable", StringComparison.OrdinalIgnoreCase) => "This field must not be null.",
+            _ when message.Contains("could not be converted", StringComparison.Ordinal) => "The value has the wrong type or format for this field.",
+            _ when message.Contains("maximum configured depth", StringComparison.Ordinal) => "The body is nested too deeply.",
+            _ => $"The body is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine}).",
+        };
+        return Problems.Validation(field, explanation);
+    }
+
+    private static string JsonPathToField(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
+
+    [GeneratedRegex("'(?<name>[^']+)'")]
+    private static partial Regex MissingPropertyNames();
+}
+
+/// <summary>Refuses bodies over the limit before they are read: Kestrel enforces it on the wire, this answers in problem+json.</summary>
+public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemDetailsService problems)
+{
+    public const long MaxBodyBytes = 64 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails = Problems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge,
+                    "The request body is too large.", $"At most {MaxBodyBytes} bytes."),
+            });
+            return;
+        }
+
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        await next(context);
+    }
+}

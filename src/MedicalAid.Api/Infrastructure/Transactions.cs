@@ -1,0 +1,109 @@
+using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Funds;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace MedicalAid.Api.Infrastructure;
+
+/// <summary>How a database failure is to be treated, whichever provider raised it.</summary>
+public static class DatabaseErrors
+{
+    /// <summary>A unique index refused a row: another request got there first, so re-reading will find it.</summary>
+    public static bool IsUniqueViolation(Exception exception) =>
+        Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation }
+        || Find<SqliteException>(exception) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
+
+    /// <summary>Serialization failure, deadlock, lock timeout or a busy SQLite file: the same work may succeed if run again.</summary>
+    public static bool IsTransient(Exception exception) =>
+        Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable }
+        || Find<NpgsqlException>(exception) is { IsTransient: true }
+        || Find<SqliteException>(exception) is { SqliteErrorCode: 5 or 6 };
+
+    private static T? Find<T>(Exception? exception)
+        where T : Exception
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// Runs a unit of work in one database transaction, again from the start when the database says another request
+/// interfered (unique violation, serialization failure, deadlock, busy). The work re-reads everything it decides on,
+/// so a retry sees what the other request committed.
+/// </summary>
+public sealed partial class TransactionRunner(MedicalAidDbContext db, ILogger<TransactionRunner> logger)
+{
+    private const int MaxAttempts = 8;
+
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            try
+            {
+                var result = await work(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return result;
+            }
+            catch (Exception exception) when (attempt < MaxAttempts && (DatabaseErrors.IsUniqueViolation(exception) || DatabaseErrors.IsTransient(exception)))
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                LogRetry(logger, exception, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Transaction attempt {Attempt} met a concurrent request; retrying")]
+    private static partial void LogRetry(ILogger logger, Exception exception, int attempt);
+}
+
+/// <summary>
+/// Row locks taken inside a settlement or reversal transaction, always in the same order (usage, then funds) so
+/// that two transactions never wait on each other in a cycle. PostgreSQL locks the rows (SELECT … FOR UPDATE);
+/// SQLite's transactions begin IMMEDIATE and so already hold the database's single write lock.
+/// </summary>
+public sealed class RowLocks(MedicalAidDbContext db)
+{
+    private bool LocksRows => db.Database.IsNpgsql();
+
+    /// <summary>The beneficiary's usage row for the year, created at zero if this is their first settlement of the year.</summary>
+    public async Task<BeneficiaryYearUsage> UsageAsync(long beneficiaryId, int year, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
+            VALUES ({beneficiaryId}, {year}, 0, 0, 0, 0, 0, 0, 0)
+            ON CONFLICT DO NOTHING
+            """,
+            cancellationToken);
+        var rows = LocksRows
+            ? await db.BeneficiaryYearUsages
+                .FromSql($"""SELECT * FROM "BeneficiaryYearUsages" WHERE "BeneficiaryId" = {beneficiaryId} AND "Year" = {year} FOR UPDATE""")
+                .ToListAsync(cancellationToken)
+            : await db.BeneficiaryYearUsages
+                .Where(usage => usage.BeneficiaryId == beneficiaryId && usage.Year == year)
+                .ToListAsync(cancellationToken);
+        return rows.Single();
+    }
+
+    /// <summary>Every channel's fund for the year, in channel order.</summary>
+    public async Task<IReadOnlyList<Fund>> FundsAsync(int year, CancellationToken cancellationToken) =>
+        LocksRows
+            ? await db.Funds
+                .FromSql($"""SELECT * FROM "Funds" WHERE "Year" = {year} ORDER BY "Id" FOR UPDATE""")
+                .ToListAsync(cancellationToken)
+            : await db.Funds.Where(fund => fund.Year == year).OrderBy(fund => fund.Id).ToListAsync(cancellationToken);
+}

@@ -1,0 +1,400 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace MedicalAid.Api.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Initial : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "Beneficiaries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    IdNumber = table.Column<string>(type: "character varying(18)", maxLength: 18, nullable: false),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    DivisionCode = table.Column<string>(type: "character varying(6)", maxLength: 6, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Beneficiaries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Categories",
+                columns: table => new
+                {
+                    Code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Categories", x => x.Code);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Funds",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Channel = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    Year = table.Column<int>(type: "integer", nullable: false),
+                    Balance = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Funds", x => x.Id);
+                    table.CheckConstraint("CK_Funds_BalanceNotNegative", "\"Balance\" >= 0");
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Hospitals",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Level = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ApiKeyHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CallbackBaseUrl = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    IsActive = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Hospitals", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IdempotencyRecords",
+                columns: table => new
+                {
+                    HospitalId = table.Column<int>(type: "integer", nullable: false),
+                    Key = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    Operation = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    RequestFingerprint = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ResponseStatus = table.Column<int>(type: "integer", nullable: false),
+                    ResponseBody = table.Column<string>(type: "text", nullable: true),
+                    SettlementId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IdempotencyRecords", x => new { x.HospitalId, x.Key });
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PolicyVersions",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    EffectiveFrom = table.Column<DateOnly>(type: "date", nullable: false),
+                    EffectiveTo = table.Column<DateOnly>(type: "date", nullable: true),
+                    Document = table.Column<string>(type: "text", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PolicyVersions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "BeneficiaryYearUsages",
+                columns: table => new
+                {
+                    BeneficiaryId = table.Column<long>(type: "bigint", nullable: false),
+                    Year = table.Column<int>(type: "integer", nullable: false),
+                    InsuranceSubsidy = table.Column<long>(type: "bigint", nullable: false),
+                    OutpatientDeductible = table.Column<long>(type: "bigint", nullable: false),
+                    InpatientDeductible = table.Column<long>(type: "bigint", nullable: false),
+                    Outpatient = table.Column<long>(type: "bigint", nullable: false),
+                    Inpatient = table.Column<long>(type: "bigint", nullable: false),
+                    Temporary = table.Column<long>(type: "bigint", nullable: false),
+                    Charity = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BeneficiaryYearUsages", x => new { x.BeneficiaryId, x.Year });
+                    table.ForeignKey(
+                        name: "FK_BeneficiaryYearUsages_Beneficiaries_BeneficiaryId",
+                        column: x => x.BeneficiaryId,
+                        principalTable: "Beneficiaries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "BeneficiaryStatusChanges",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    BeneficiaryId = table.Column<long>(type: "bigint", nullable: false),
+                    EffectiveFrom = table.Column<DateOnly>(type: "date", nullable: false),
+                    CategoryCode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    IsActive = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BeneficiaryStatusChanges", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BeneficiaryStatusChanges_Beneficiaries_BeneficiaryId",
+                        column: x => x.BeneficiaryId,
+                        principalTable: "Beneficiaries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_BeneficiaryStatusChanges_Categories_CategoryCode",
+                        column: x => x.CategoryCode,
+                        principalTable: "Categories",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerEntries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FundId = table.Column<int>(type: "integer", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    Year = table.Column<int>(type: "integer", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(24)", maxLength: 24, nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    SettlementId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ReversalId = table.Column<Guid>(type: "uuid", nullable: true),
+                    HospitalId = table.Column<int>(type: "integer", nullable: true),
+                    BeneficiaryId = table.Column<long>(type: "bigint", nullable: true),
+                    Note = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerEntries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LedgerEntries_Funds_FundId",
+                        column: x => x.FundId,
+                        principalTable: "Funds",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Settlements",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    HospitalId = table.Column<int>(type: "integer", nullable: false),
+                    HospitalCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    IdempotencyKey = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    VisitNumber = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    VisitType = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    BeneficiaryId = table.Column<long>(type: "bigint", nullable: false),
+                    IdNumber = table.Column<string>(type: "character varying(18)", maxLength: 18, nullable: false),
+                    BeneficiaryName = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CategoryCode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ServiceDate = table.Column<DateOnly>(type: "date", nullable: false),
+                    ServiceYear = table.Column<int>(type: "integer", nullable: false),
+                    AdmissionDate = table.Column<DateOnly>(type: "date", nullable: true),
+                    DischargeDate = table.Column<DateOnly>(type: "date", nullable: true),
+                    VisitDate = table.Column<DateOnly>(type: "date", nullable: true),
+                    DiagnosisCodes = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    PolicyVersionId = table.Column<int>(type: "integer", nullable: false),
+                    PolicyCode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Total = table.Column<long>(type: "bigint", nullable: false),
+                    PolicyScope = table.Column<long>(type: "bigint", nullable: false),
+                    BasicInsurancePaid = table.Column<long>(type: "bigint", nullable: false),
+                    CriticalIllnessInsurancePaid = table.Column<long>(type: "bigint", nullable: false),
+                    OtherInsurancePaid = table.Column<long>(type: "bigint", nullable: false),
+                    InsuranceSubsidy = table.Column<long>(type: "bigint", nullable: false),
+                    Outpatient = table.Column<long>(type: "bigint", nullable: false),
+                    Inpatient = table.Column<long>(type: "bigint", nullable: false),
+                    Temporary = table.Column<long>(type: "bigint", nullable: false),
+                    Charity = table.Column<long>(type: "bigint", nullable: false),
+                    DeductibleApplied = table.Column<long>(type: "bigint", nullable: false),
+                    AssistanceTotal = table.Column<long>(type: "bigint", nullable: false),
+                    FundsSettled = table.Column<long>(type: "bigint", nullable: false),
+                    PatientPays = table.Column<long>(type: "bigint", nullable: false),
+                    ChannelDetails = table.Column<string>(type: "text", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SettledAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReversedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Settlements", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Settlements_Beneficiaries_BeneficiaryId",
+                        column: x => x.BeneficiaryId,
+                        principalTable: "Beneficiaries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Settlements_Hospitals_HospitalId",
+                        column: x => x.HospitalId,
+                        principalTable: "Hospitals",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_Settlements_PolicyVersions_PolicyVersionId",
+                        column: x => x.PolicyVersionId,
+                        principalTable: "PolicyVersions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SettlementReversals",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SettlementId = table.Column<Guid>(type: "uuid", nullable: false),
+                    HospitalId = table.Column<int>(type: "integer", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ReversedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SettlementReversals", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SettlementReversals_Settlements_SettlementId",
+                        column: x => x.SettlementId,
+                        principalTable: "Settlements",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Beneficiaries_IdNumber",
+                table: "Beneficiaries",
+                column: "IdNumber",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BeneficiaryStatusChanges_BeneficiaryId_EffectiveFrom",
+                table: "BeneficiaryStatusChanges",
+                columns: new[] { "BeneficiaryId", "EffectiveFrom" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BeneficiaryStatusChanges_CategoryCode",
+                table: "BeneficiaryStatusChanges",
+                column: "CategoryCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Funds_Year_Channel",
+                table: "Funds",
+                columns: new[] { "Year", "Channel" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Hospitals_ApiKeyHash",
+                table: "Hospitals",
+                column: "ApiKeyHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Hospitals_Code",
+                table: "Hospitals",
+                column: "Code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntries_FundId",
+                table: "LedgerEntries",
+                column: "FundId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntries_SettlementId",
+                table: "LedgerEntries",
+                column: "SettlementId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PolicyVersions_Code",
+                table: "PolicyVersions",
+                column: "Code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PolicyVersions_EffectiveFrom",
+                table: "PolicyVersions",
+                column: "EffectiveFrom");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SettlementReversals_SettlementId",
+                table: "SettlementReversals",
+                column: "SettlementId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Settlements_BeneficiaryId_ServiceYear",
+                table: "Settlements",
+                columns: new[] { "BeneficiaryId", "ServiceYear" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Settlements_HospitalId_IdempotencyKey",
+                table: "Settlements",
+                columns: new[] { "HospitalId", "IdempotencyKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Settlements_OneUnreversedPerVisit",
+                table: "Settlements",
+                columns: new[] { "HospitalId", "VisitNumber" },
+                unique: true,
+                filter: "\"Status\" = 'Settled'");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Settlements_PolicyVersionId",
+                table: "Settlements",
+                column: "PolicyVersionId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "BeneficiaryStatusChanges");
+
+            migrationBuilder.DropTable(
+                name: "BeneficiaryYearUsages");
+
+            migrationBuilder.DropTable(
+                name: "IdempotencyRecords");
+
+            migrationBuilder.DropTable(
+                name: "LedgerEntries");
+
+            migrationBuilder.DropTable(
+                name: "SettlementReversals");
+
+            migrationBuilder.DropTable(
+                name: "Categories");
+
+            migrationBuilder.DropTable(
+                name: "Funds");
+
+            migrationBuilder.DropTable(
+                name: "Settlements");
+
+            migrationBuilder.DropTable(
+                name: "Beneficiaries");
+
+            migrationBuilder.DropTable(
+                name: "Hospitals");
+
+            migrationBuilder.DropTable(
+                name: "PolicyVersions");
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using System.Net.Http.Json;
+using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Funds;
+using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Settlements;
+using MedicalAid.Contracts;
+using MedicalAid.Engine;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MedicalAid.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real API in process, on a real database of its own, with demo data and the clock fixed at
+/// 2026-11-29 12:00 in Shanghai.
+/// </summary>
+public sealed class MedicalAidApp(TestDatabase database) : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 29, 4, 0, 0, TimeSpan.Zero);
+    public static readonly DateOnly Today = new(2026, 11, 29);
+
+    private int nextBeneficiary;
+
+    public TestDatabase Database { get; } = database;
+
+    public FakeTimeProvider Clock { get; } = new(Now);
+
+    public static async Task<MedicalAidApp> StartAsync(DatabaseProvider provider)
+    {
+        var app = new MedicalAidApp(await TestDatabase.CreateAsync(provider));
+        await app.Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope().DisposeAsync();
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Database.Provider.ToString());
+        builder.UseSetting("ConnectionStrings:MedicalAid", Database.ConnectionString);
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("Demo:Enabled", "true");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public HttpClient Hospital(string apiKey = Keys.H001)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    public async Task<T> WithDbAsync<T>(Func<MedicalAidDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<MedicalAidDbContext>());
+    }
+
+    public Task WithDbAsync(Func<MedicalAidDbContext, Task> work) =>
+        WithDbAsync(async db =>
+        {
+            await work(db);
+            return true;
+        });
+
+    /// <summary>Registers a new active beneficiary of <paramref name="category"/>, so that a test starts from an empty year.</summary>
+    public async Task<PatientIdentity> NewBeneficiaryAsync(string category)
+    {
+        var number = Interlocked.Increment(ref nextBeneficiary);
+        var birthDate = new DateOnly(1940, 1, 1).AddDays(number * 7);
+        var first17 = $"140109{birthDate:yyyyMMdd}{number % 1000:D3}";
+        var idNumber = first17 + ResidentIdNumber.ComputeCheckCharacter(first17);
+        var name = $"测试{number}";
+        await WithDbAsync(async db =>
+        {
+            var beneficiary = new Beneficiary { IdNumber = idNumber, Name = name, DivisionCode = "140109" };
+            beneficiary.StatusHistory.Add(new BeneficiaryStatusChange { EffectiveFrom = new DateOnly(2020, 1, 1), CategoryCode = category, IsActive = true });
+            db.Beneficiaries.Add(beneficiary);
+            await db.SaveChangesAsync();
+        });
+        return new PatientIdentity { IdNumber = idNumber, Name = name };
+    }
+
+    /// <summary>Moves a fund to <paramref name="balance"/> through a ledger entry, as a staff adjustment would.</summary>
+    public Task SetFundBalanceAsync(int year, Channel channel, Money balance) =>
+        WithDbAsync(async db =>
+        {
+            var fund = await db.Funds.SingleAsync(candidate => candidate.Year == year && candidate.Channel == channel);
+            db.LedgerEntries.Add(new LedgerEntry
+            {
+                FundId = fund.Id,
+                Channel = channel,
+                Year = year,
+                Kind = LedgerEntryKind.TopUp,
+                Amount = balance - fund.Balance,
+                Note = "test adjustment",
+                CreatedAt = Now,
+            });
+            fund.Balance = balance;
+            await db.SaveChangesAsync();
+        });
+
+    public Task<int> CountAsync<TEntity>()
+        where TEntity : class =>
+        WithDbAsync(db => db.Set<TEntity>().CountAsync());
+
+    /// <summary>
+    /// DESIGN §6 invariants over the whole database: every balance equals its ledger and is ≥ 0; every usage row
+    /// equals the sum of its unreversed settlements and stays within the demo policy's caps; every settlement
+    /// satisfies T = I + A + temporary + charity + P; at most one unreversed settlement per visit.
+    /// </summary>
+    public Task AssertInvariantsAsync() =>
+        WithDbAsync(async db =>
+        {
+            var funds = await db.Funds.AsNoTracking().ToListAsync();
+            var ledger = await db.LedgerEntries.AsNoTracking().Select(entry => new { entry.FundId, entry.Amount }).ToListAsync();
+            foreach (var fund in funds)
+            {
+                var ledgerSum = new Money(ledger.Where(entry => entry.FundId == fund.Id).Sum(entry => entry.Amount.Fen));
+                Assert.True(fund.Balance == ledgerSum, $"{fund.Channel} {fund.Year}: balance {fund.Balance} but ledger {ledgerSum}");
+                Assert.False(fund.Balance.IsNegative, $"{fund.Channel} {fund.Year} is below zero");
+            }
+
+            var settlements = await db.Settlements.AsNoTracking().ToListAsync();
+            foreach (var settlement in settlements)
+            {
+                Assert.Equal(
+                    settlement.Total,
+                    settlement.Bill.InsurancePaid + settlement.Outpatient + settlement.Inpatient + settlement.Temporary + settlement.Charity + settlement.PatientPays);
+                Assert.False(settlement.PatientPays.IsNegative);
+            }
+
+            var unreversed = settlements.Where(settlement => settlement.Status == SettlementState.Settled).ToList();
+            Assert.Equal(unreversed.Count, unreversed.Select(settlement => (settlement.HospitalId, settlement.VisitNumber)).Distinct().Count());
+
+            var policy = DemoPolicy.Version;
+            foreach (var usage in await db.BeneficiaryYearUsages.AsNoTracking().ToListAsync())
+            {
+                var expected = unreversed
+                    .Where(settlement => settlement.BeneficiaryId == usage.BeneficiaryId && settlement.ServiceYear == usage.Year)
+                    .Aggregate(YearUsage.None, (sum, settlement) => sum + settlement.UsageChange);
+                Assert.Equal(expected, usage.ToUsage());
+                Assert.True(usage.Outpatient + usage.Inpatient <= policy.SharedAnnualCap, $"shared annual cap exceeded: {usage.Outpatient + usage.Inpatient}");
+                Assert.True(usage.Outpatient <= policy.Categories[0].Outpatient.AnnualCap, $"outpatient cap exceeded: {usage.Outpatient}");
+                Assert.True(usage.Temporary <= policy.Temporary.AnnualCap, $"temporary cap exceeded: {usage.Temporary}");
+            }
+        });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
+
+public static class Keys
+{
+    public const string H001 = "demo-h001-key";
+    public const string H002 = "demo-h002-key";
+    public const string H003 = "demo-h003-key";
+}
+
+/// <summary>Builders for settlement requests, in yuan as a hospital sends them.</summary>
+public static class Requests
+{
+    public static SettlementRequest Inpatient(
+        PatientIdentity patient, decimal total, decimal policyScope, decimal basicInsurancePaid, string? visitNumber = null, DateOnly? dischargeDate = null) =>
+        new()
+        {
+            VisitNumber = visitNumber ?? NewVisitNumber("ZY"),
+            VisitType = Contracts.VisitType.Inpatient,
+            Patient = patient,
+            AdmissionDate = (dischargeDate ?? MedicalAidApp.Today.AddDays(-1)).AddDays(-8),
+            DischargeDate = dischargeDate ?? MedicalAidApp.Today.AddDays(-1),
+            DiagnosisCodes = ["J18.9"],
+            Amounts = new BillAmounts { Total = total, PolicyScope = policyScope, BasicInsurancePaid = basicInsurancePaid },
+        };
+
+    public static SettlementRequest Outpatient(PatientIdentity patient, decimal total, decimal policyScope, decimal basicInsurancePaid, DateOnly? visitDate = null) =>
+        new()
+        {
+            VisitNumber = NewVisitNumber("MZ"),
+            VisitType = Contracts.VisitType.Outpatient,
+            Patient = patient,
+            VisitDate = visitDate ?? MedicalAidApp.Today.AddDays(-1),
+            DiagnosisCodes = ["E11.9"],
+            Amounts = new BillAmounts { Total = total, PolicyScope = policyScope, BasicInsurancePaid = basicInsurancePaid },
+        };
+
+    public static string NewVisitNumber(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..24];
+
+    public static async Task<HttpResponseMessage> SettleAsync(this HttpClient client, SettlementRequest request, string? idempotencyKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/api/v1/settlements") { Content = JsonContent.Create(request) };
+        message.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
+        return await client.SendAsync(message);
+    }
+
+    public static async Task<HttpResponseMessage> ReverseAsync(this HttpClient client, Guid settlementId, string? idempotencyKey = null, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/settlements/{settlementId}/reversal")
+        {
+            Content = JsonContent.Create(new ReversalRequest { Reason = reason }),
+        };
+        message.Headers.Add("Idempotency-Key", idempotencyKey ?? Guid.NewGuid().ToString());
+        return await client.SendAsync(message);
+    }
+}

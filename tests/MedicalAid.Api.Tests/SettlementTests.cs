@@ -1,0 +1,401 @@
+using System.Net;
+using System.Net.Http.Json;
+using MedicalAid.Api.Settlements;
+using MedicalAid.Api.Tests.Infrastructure;
+using MedicalAid.Contracts;
+using MedicalAid.Engine;
+
+namespace MedicalAid.Api.Tests;
+
+public sealed class SqliteSettlementTests(SqliteFixture fixture) : SettlementTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresSettlementTests(PostgresFixture fixture) : SettlementTests(fixture), IClassFixture<PostgresFixture>;
+
+/// <summary>The hospital-facing settlement API over HTTP, on each real database.</summary>
+public abstract class SettlementTests(ApiFixture fixture) : ApiTestBase(fixture)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Settle_WorkedExampleOne_PaysEveryChannelToTheFen()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        using var h001 = App.Hospital(Keys.H001);
+
+        using var response = await h001.SettleAsync(Requests.Inpatient(patient, 20_000.00m, 18_000.00m, 10_000.00m));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var settlement = await response.Content.ReadFromJsonAsync<SettlementResponse>(Cancel);
+        Assert.NotNull(settlement);
+        Assert.Equal(SettlementStatus.Settled, settlement.Status);
+        Assert.Equal("H001", settlement.HospitalCode);
+        Assert.Equal(DemoPolicy.MinimumLiving, settlement.Beneficiary.Category);
+        Assert.Equal(ResidentIdNumber.Mask(patient.IdNumber), settlement.Beneficiary.IdNumberMasked);
+        Assert.Equal(
+            [(AssistanceChannel.InsuranceSubsidy, 200.00m), (AssistanceChannel.Outpatient, 0m), (AssistanceChannel.Inpatient, 6_000.00m),
+             (AssistanceChannel.Temporary, 500.00m), (AssistanceChannel.Charity, 1_050.00m)],
+            settlement.Channels.Select(channel => (channel.Channel, channel.Amount)));
+        Assert.Contains("NOT_APPLICABLE_VISIT_TYPE", settlement.Channels[1].Reasons);
+        Assert.Contains("CAP_REACHED", settlement.Channels[3].Reasons);
+        Assert.Equal(7_550.00m, settlement.AssistanceTotal);
+        Assert.Equal(7_750.00m, settlement.FundsSettled);
+        Assert.Equal(2_450.00m, settlement.PatientPays);
+        Assert.Equal(0.75m, settlement.Channels[2].Trace["ratio"]);
+        Assert.Equal($"/api/v1/settlements/{settlement.SettlementId}", response.Headers.Location?.OriginalString);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Settle_WorkedExampleTwo_AppliesDeductibleAndTertiaryAdjustment()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.LowIncomeMarginal);
+        using var h002 = App.Hospital(Keys.H002);
+
+        // First stay uses 1,000.00 of the 4,000.00 deductible: O = 1,000.00, all of it deductible.
+        using var first = await h002.SettleAsync(Requests.Inpatient(patient, 2_000.00m, 2_000.00m, 1_000.00m));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var firstSettlement = await first.Content.ReadFromJsonAsync<SettlementResponse>(Cancel);
+        Assert.Equal(0m, firstSettlement!.Channels[2].Amount);
+        Assert.Contains("DEDUCTIBLE_APPLIED", firstSettlement.Channels[2].Reasons);
+
+        using var second = await h002.SettleAsync(Requests.Inpatient(patient, 9_000.00m, 8_000.00m, 4_500.00m));
+
+        var settlement = await second.Content.ReadFromJsonAsync<SettlementResponse>(Cancel);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.Equal(3_000.00m, settlement!.Channels[2].Trace["deductibleApplied"]);
+        Assert.Equal(0.60m, settlement.Channels[2].Trace["ratio"]);
+        Assert.Equal(300.00m, settlement.Channels[2].Amount);
+        Assert.Equal(500.00m, settlement.Channels[3].Amount);
+        Assert.Equal(0m, settlement.Channels[4].Amount);
+        Assert.Equal(["NOT_ELIGIBLE_CATEGORY"], settlement.Channels[4].Reasons);
+        Assert.Equal(0m, settlement.Channels[0].Amount);
+        Assert.Equal(3_700.00m, settlement.PatientPays);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Settle_RetriedSequentiallyWithSameKeyAndBody_ReplaysOriginalAndSettlesOnce()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.ExtremePoverty);
+        using var h001 = App.Hospital();
+        var request = Requests.Inpatient(patient, 5_000.00m, 4_000.00m, 2_000.00m);
+        var key = Guid.NewGuid().ToString();
+
+        using var original = await h001.SettleAsync(request, key);
+        var originalBody = await original.Content.ReadAsStringAsync(Cancel);
+        for (var retry = 0; retry < 3; retry++)
+        {
+            using var replay = await h001.SettleAsync(request, key);
+            Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+            Assert.Equal("true", replay.Headers.GetValues(SettlementEndpoints.ReplayedHeader).Single());
+            Assert.Equal(originalBody, await replay.Content.ReadAsStringAsync(Cancel));
+        }
+
+        Assert.False(original.Headers.Contains(SettlementEndpoints.ReplayedHeader));
+        Assert.Single(await SettlementsOfVisitAsync(h001, request.VisitNumber));
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Settle_FiftyConcurrentRetriesWithOneKey_MakeOneSettlement()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        var request = Requests.Inpatient(patient, 20_000.00m, 18_000.00m, 10_000.00m);
+        var key = Guid.NewGuid().ToString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            using var client = App.Hospital();
+            using var response = await client.SettleAsync(request, key);
+            return (response.StatusCode, Body: await response.Content.ReadFromJsonAsync<SettlementResponse>(Cancel));
+        }));
+
+        Assert.All(responses, response => Assert.Equal(HttpStatusCode.Created, response.StatusCode));
+        Assert.Single(responses.Select(response => response.Body!.SettlementId).Distinct());
+        using var h001 = App.Hospital();
+        Assert.Single(await SettlementsOfVisitAsync(h001, request.VisitNumber));
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Settle_SameKeyWithAnotherBody_Is422IdempotencyKeyReused()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.SpecialCare);
+        using var h001 = App.Hospital();
+        var request = Requests.Outpatient(patient, 300.00m, 300.00m, 100.00m);
+        var key = Guid.NewGuid().ToString();
+        using var original = await h001.SettleAsync(request, key);
+        Assert.Equal(HttpStatusCode.Created, original.StatusCode);
+
+        using var changed = await h001.SettleAsync(request with { Amounts = request.Amounts with { Total = 300.01m } }, key);
+
+        await AssertProblemAsync(changed, HttpStatusCode.UnprocessableEntity, ProblemTypes.IdempotencyKeyReused);
+        Assert.Single(await SettlementsOfVisitAsync(h001, request.VisitNumber));
+    }
+
+    [Fact]
+    public async Task Settle_KeysAreScopedPerHospital()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.SpecialCare);
+        var key = Guid.NewGuid().ToString();
+        using var h001 = App.Hospital(Keys.H001);
+        using var h002 = App.Hospital(Keys.H002);
+
+        using var first = await h001.SettleAsync(Requests.Outpatient(patient, 200.00m, 200.00m, 0m), key);
+        using var second = await h002.SettleAsync(Requests.Outpatient(patient, 100.00m, 100.00m, 0m), key);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, second.StatusCode);
+        Assert.False(second.Headers.Contains(SettlementEndpoints.ReplayedHeader));
+    }
+
+    [Fact]
+    public async Task Settle_SecondSettlementOfAnUnreversedVisit_Is409NamingTheExistingOne()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.HeroicAct);
+        using var h001 = App.Hospital();
+        var request = Requests.Inpatient(patient, 3_000.00m, 3_000.00m, 1_000.00m);
+        using var first = await h001.SettleAsync(request);
+        var existing = await first.Content.ReadFromJsonAsync<SettlementResponse>(Cancel);
+
+        using var second = await h001.SettleAsync(request);
+
+        var problem = await AssertProblemAsync(second, HttpStatusCode.Conflict, ProblemTypes.VisitAlreadySettled);
+        Assert.Equal(existing!.SettlementId.ToString(), problem.GetProperty("settlementId").GetString());
+        Assert.Single(await SettlementsOfVisitAsync(h001, request.VisitNumber));
+    }
+
+    [Fact]
+    public async Task Reverse_RestoresEligibilityFiguresAndFundsExactly_AndTheVisitCanBeSettledAgain()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        using var h001 = App.Hospital();
+        var before = await EligibilityAsync(h001, patient.IdNumber);
+        var fundsBefore = await FundBalancesAsync(2026);
+        var request = Requests.Inpatient(patient, 20_000.00m, 18_000.00m, 10_000.00m);
+        using var settled = await h001.SettleAsync(request);
+        var settlement = (await settled.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+        Assert.NotEqual(before, await EligibilityAsync(h001, patient.IdNumber));
+
+        using var reversed = await h001.ReverseAsync(settlement.SettlementId, reason: "录入错误");
+
+        Assert.Equal(HttpStatusCode.Created, reversed.StatusCode);
+        var reversal = (await reversed.Content.ReadFromJsonAsync<ReversalResponse>(Cancel))!;
+        Assert.Equal(7_750.00m, reversal.FundsRestored);
+        Assert.Equal("录入错误", reversal.Reason);
+        Assert.Equal(before, await EligibilityAsync(h001, patient.IdNumber));
+        Assert.Equal(fundsBefore, await FundBalancesAsync(2026));
+        var afterReversal = await h001.GetFromJsonAsync<SettlementResponse>($"/api/v1/settlements/{settlement.SettlementId}", Cancel);
+        Assert.Equal(SettlementStatus.Reversed, afterReversal!.Status);
+        Assert.Equal(reversal.ReversalId, afterReversal.ReversalId);
+
+        using var again = await h001.SettleAsync(request);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(2, (await SettlementsOfVisitAsync(h001, request.VisitNumber)).Count);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Reverse_Repeated_IsIdempotentAndCreditsOnce()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.Orphan);
+        using var h001 = App.Hospital();
+        using var settled = await h001.SettleAsync(Requests.Inpatient(patient, 6_000.00m, 6_000.00m, 3_000.00m));
+        var settlement = (await settled.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+        var key = Guid.NewGuid().ToString();
+
+        using var first = await h001.ReverseAsync(settlement.SettlementId, key);
+        var fundsAfterFirst = await FundBalancesAsync(2026);
+        using var replay = await h001.ReverseAsync(settlement.SettlementId, key);
+        using var otherKey = await h001.ReverseAsync(settlement.SettlementId);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues(SettlementEndpoints.ReplayedHeader).Single());
+        Assert.Equal(HttpStatusCode.OK, otherKey.StatusCode);
+        var ids = new[] { first, replay, otherKey }.Select(response => response.Content.ReadFromJsonAsync<ReversalResponse>(Cancel).Result!.ReversalId);
+        Assert.Single(ids.Distinct());
+        Assert.Equal(fundsAfterFirst, await FundBalancesAsync(2026));
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Reverse_ConcurrentReversalsOfOneSettlement_CreditOnce()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.ExtremePoverty);
+        using var h001 = App.Hospital();
+        using var settled = await h001.SettleAsync(Requests.Inpatient(patient, 8_000.00m, 8_000.00m, 4_000.00m));
+        var settlement = (await settled.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+        {
+            using var client = App.Hospital();
+            using var response = await client.ReverseAsync(settlement.SettlementId);
+            return response.StatusCode;
+        }));
+
+        Assert.Single(statuses, HttpStatusCode.Created);
+        Assert.Equal(9, statuses.Count(status => status == HttpStatusCode.OK));
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task ReverseByRequest_AfterTheOriginal_ReversesWhatTheKeySettled()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        using var h001 = App.Hospital();
+        var key = Guid.NewGuid().ToString();
+        using var settled = await h001.SettleAsync(Requests.Outpatient(patient, 1_000.00m, 800.00m, 300.00m), key);
+        var settlement = (await settled.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+
+        using var response = await h001.PostAsJsonAsync("/api/v1/settlements/reversal-by-request", new ReversalByRequest { OriginalIdempotencyKey = key }, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<ReversalByRequestResponse>(Cancel))!;
+        Assert.Equal(ReversalByRequestOutcome.Reversed, result.Outcome);
+        Assert.Equal(settlement.SettlementId, result.Reversal!.SettlementId);
+        var now = await h001.GetFromJsonAsync<SettlementResponse>($"/api/v1/settlements/{settlement.SettlementId}", Cancel);
+        Assert.Equal(SettlementStatus.Reversed, now!.Status);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task ReverseByRequest_BeforeTheOriginalArrives_VoidsTheKeyAndTheLateOriginalIs409()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        using var h001 = App.Hospital();
+        var key = Guid.NewGuid().ToString();
+
+        using var voiding = await h001.PostAsJsonAsync("/api/v1/settlements/reversal-by-request", new ReversalByRequest { OriginalIdempotencyKey = key }, Cancel);
+        using var voidingAgain = await h001.PostAsJsonAsync("/api/v1/settlements/reversal-by-request", new ReversalByRequest { OriginalIdempotencyKey = key }, Cancel);
+        var request = Requests.Inpatient(patient, 20_000.00m, 18_000.00m, 10_000.00m);
+        using var late = await h001.SettleAsync(request, key);
+
+        Assert.Equal(ReversalByRequestOutcome.Voided, (await voiding.Content.ReadFromJsonAsync<ReversalByRequestResponse>(Cancel))!.Outcome);
+        Assert.Equal(ReversalByRequestOutcome.Voided, (await voidingAgain.Content.ReadFromJsonAsync<ReversalByRequestResponse>(Cancel))!.Outcome);
+        await AssertProblemAsync(late, HttpStatusCode.Conflict, ProblemTypes.RequestVoided);
+        Assert.Empty(await SettlementsOfVisitAsync(h001, request.VisitNumber));
+        using var withNewKey = await h001.SettleAsync(request);
+        Assert.Equal(HttpStatusCode.Created, withNewKey.StatusCode);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Preview_CalculatesLikeSettlement_AndRecordsNothing()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.IllnessPoverty);
+        using var h003 = App.Hospital(Keys.H003);
+        var request = Requests.Inpatient(patient, 50_000.00m, 45_000.00m, 25_000.00m);
+        var settlementsBefore = await App.CountAsync<Settlement>();
+        var fundsBefore = await FundBalancesAsync(2026);
+
+        using var preview = await h003.PostAsJsonAsync("/api/v1/settlements/preview", request, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        var calculation = (await preview.Content.ReadFromJsonAsync<SettlementCalculation>(Cancel))!;
+        Assert.Equal(settlementsBefore, await App.CountAsync<Settlement>());
+        Assert.Equal(fundsBefore, await FundBalancesAsync(2026));
+
+        // Illness-poverty at a primary hospital: O = 20,000.00, deductible 10,000.00, 60% + 5 points of 10,000.00.
+        Assert.Equal(6_500.00m, calculation.Channels[2].Amount);
+        using var settled = await h003.SettleAsync(request);
+        var settlement = (await settled.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+        Assert.Equal(calculation.Channels.Select(channel => channel.Amount), settlement.Channels.Select(channel => channel.Amount));
+        Assert.Equal(calculation.PatientPays, settlement.PatientPays);
+    }
+
+    [Fact]
+    public async Task GetById_AnotherHospitalsSettlement_Is404AndFindByVisitShowsOnlyOwn()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.SpecialCare);
+        using var h001 = App.Hospital(Keys.H001);
+        using var h002 = App.Hospital(Keys.H002);
+        var request = Requests.Outpatient(patient, 500.00m, 500.00m, 200.00m);
+        using var settled = await h001.SettleAsync(request);
+        var settlement = (await settled.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+
+        using var foreign = await h002.GetAsync($"/api/v1/settlements/{settlement.SettlementId}", Cancel);
+        using var foreignReversal = await h002.ReverseAsync(settlement.SettlementId);
+
+        await AssertProblemAsync(foreign, HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        await AssertProblemAsync(foreignReversal, HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.Empty(await SettlementsOfVisitAsync(h002, request.VisitNumber));
+        Assert.Single(await SettlementsOfVisitAsync(h001, request.VisitNumber));
+    }
+
+    [Fact]
+    public async Task Eligibility_ShowsCategoryUsageAndWhatRemains()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        using var h001 = App.Hospital();
+        using var settled = await h001.SettleAsync(Requests.Outpatient(patient, 1_000.00m, 1_000.00m, 0m));
+        Assert.Equal(HttpStatusCode.Created, settled.StatusCode);
+
+        var eligibility = await EligibilityAsync(h001, patient.IdNumber);
+
+        Assert.True(eligibility.Eligible);
+        Assert.Equal(DemoPolicy.MinimumLiving, eligibility.Category);
+        Assert.Equal("低保对象", eligibility.CategoryName);
+        Assert.True(eligibility.InsuranceSubsidyPaid);
+        Assert.Equal(700.00m, eligibility.Outpatient!.AnnualCap.Used);
+        Assert.Equal(3_300.00m, eligibility.Outpatient.AnnualCap.Remaining);
+        Assert.Equal(79_300.00m, eligibility.SharedAnnualCap!.Remaining);
+    }
+
+    [Fact]
+    public async Task Eligibility_DemoBeneficiary_IsActiveWithTheDemoPolicy()
+    {
+        using var h002 = App.Hospital(Keys.H002);
+
+        var eligibility = await EligibilityAsync(h002, "14010919550312001X");
+
+        Assert.True(eligibility.Active);
+        Assert.Equal(DemoPolicy.ExtremePoverty, eligibility.Category);
+        Assert.Equal("demo", eligibility.PolicyVersion);
+        Assert.Equal("王建国", eligibility.Name);
+    }
+
+    [Fact]
+    public async Task Eligibility_UnknownPerson_Is404()
+    {
+        using var h001 = App.Hospital();
+        using var response = await h001.GetAsync("/api/v1/eligibility/110101199003070011", Cancel);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("not-a-key")]
+    public async Task AnyHospitalEndpoint_WithoutAValidKey_Is401ProblemJson(string? apiKey)
+    {
+        using var client = App.CreateClient();
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+
+        using var response = await client.GetAsync("/api/v1/eligibility/140109196208150026", Cancel);
+
+        await AssertProblemAsync(response, HttpStatusCode.Unauthorized, ProblemTypes.Unauthorized);
+    }
+
+    private static async Task<EligibilityResponse> EligibilityAsync(HttpClient client, string idNumber) =>
+        (await client.GetFromJsonAsync<EligibilityResponse>($"/api/v1/eligibility/{idNumber}", Cancel))!;
+
+    private async Task<Dictionary<Channel, Money>> FundBalancesAsync(int year) =>
+        await App.WithDbAsync(async db => await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToDictionaryAsync(
+            db.Funds.Where(fund => fund.Year == year), fund => fund.Channel, fund => fund.Balance));
+
+    private static async Task<IReadOnlyList<SettlementResponse>> SettlementsOfVisitAsync(HttpClient client, string visitNumber) =>
+        (await client.GetFromJsonAsync<List<SettlementResponse>>($"/api/v1/settlements?visitNumber={Uri.EscapeDataString(visitNumber)}", Cancel))!;
+
+    internal static async Task<System.Text.Json.JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
+    {
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(status == response.StatusCode, $"Expected {status}, got {response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        Assert.Equal(type, problem.GetProperty("type").GetString());
+        return problem;
+    }
+}
