@@ -14,6 +14,7 @@ public static class EligibilityEndpoints
     {
         routes.MapGet("/api/v1/eligibility/{idNumber}", GetEligibility)
             .RequireAuthorization(HospitalCaller.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithTags("Eligibility")
             .WithName("GetEligibility")
             .WithSummary("Whether a person can be settled on a date (default today), their category, and what remains of each cap and deductible that year.");

@@ -24,6 +24,7 @@ public static class ApiSetup
             json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             json.AllowDuplicateProperties = false;
             json.MaxDepth = 16;
+            json.NumberHandling = JsonNumberHandling.Strict;
         });
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
@@ -57,6 +58,8 @@ public static class ApiSetup
                 Version = "v1",
                 Description = ProblemCatalogue(),
             });
+            swagger.SupportNonNullableReferenceTypes();
+            swagger.MapType<decimal>(() => new OpenApiSchema { Type = JsonSchemaType.Number, Format = "decimal", MultipleOf = 0.01m });
             swagger.IncludeXmlComments(typeof(ApiSetup).Assembly);
             swagger.IncludeXmlComments(typeof(SettlementRequest).Assembly);
             swagger.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme

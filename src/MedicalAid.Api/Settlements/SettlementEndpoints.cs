@@ -16,12 +16,15 @@ public static class SettlementEndpoints
     {
         var group = routes.MapGroup("/api/v1/settlements")
             .RequireAuthorization(HospitalCaller.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithTags("Settlements");
 
         group.MapPost("/preview", Preview)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("PreviewSettlement")
             .WithSummary("Calculate a settlement without recording anything (预结算).");
         group.MapPost("/", Settle)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("Settle")
             .WithSummary("Settle a discharge or visit (结算). Requires Idempotency-Key; a retry with the same key and body replays the original answer.");
         group.MapGet("/{settlementId:guid}", GetById)

@@ -18,7 +18,7 @@ namespace MedicalAid.Api.Tests.Infrastructure;
 /// The real API in process, on a real database of its own, with demo data and the clock fixed at
 /// 2026-11-29 12:00 in Shanghai.
 /// </summary>
-public sealed class MedicalAidApp(TestDatabase database) : WebApplicationFactory<Program>
+public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = true) : WebApplicationFactory<Program>
 {
     public static readonly DateTimeOffset Now = new(2026, 11, 29, 4, 0, 0, TimeSpan.Zero);
     public static readonly DateOnly Today = new(2026, 11, 29);
@@ -152,7 +152,10 @@ public sealed class MedicalAidApp(TestDatabase database) : WebApplicationFactory
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (ownsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
     }
 }
 

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using MedicalAid.Api.Tests.Infrastructure;
+using MedicalAid.Contracts;
+using MedicalAid.Engine;
+
+namespace MedicalAid.Api.Tests;
+
+public sealed class SqliteConcurrencyTests(SqliteFixture fixture) : ConcurrencyTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresConcurrencyTests(PostgresFixture fixture) : ConcurrencyTests(fixture), IClassFixture<PostgresFixture>;
+
+/// <summary>Concurrent settlements against one beneficiary's caps and one fund's balance: the limits hold exactly.</summary>
+public abstract class ConcurrencyTests(ApiFixture fixture) : ApiTestBase(fixture)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task FortyConcurrentSettlements_ForOneBeneficiaryNearTheAnnualCap_NeverExceedIt()
+    {
+        // Extreme poverty, 100% inpatient: each stay asks 2,500.00; forty ask 100,000.00 against the 80,000.00 shared cap.
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.ExtremePoverty);
+
+        var settlements = await Task.WhenAll(Enumerable.Range(0, 40).Select(async _ =>
+        {
+            using var client = App.Hospital(Keys.H001);
+            using var response = await client.SettleAsync(Requests.Inpatient(patient, 2_500.00m, 2_500.00m, 0m));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+        }));
+
+        var inpatient = settlements.Select(settlement => settlement.Channels[2]).ToList();
+        Assert.Equal(80_000.00m, inpatient.Sum(channel => channel.Amount));
+        Assert.Equal(32, inpatient.Count(channel => channel.Amount == 2_500.00m));
+        Assert.Equal(8, inpatient.Count(channel => channel.Reasons.Contains("CAP_REACHED")));
+        Assert.Single(settlements, settlement => settlement.Channels[0].Amount == 400.00m);
+        using var h001 = App.Hospital(Keys.H001);
+        var eligibility = await h001.GetFromJsonAsync<EligibilityResponse>($"/api/v1/eligibility/{patient.IdNumber}", Cancel);
+        Assert.Equal(0m, eligibility!.SharedAnnualCap!.Remaining);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentCharityPayments_OnANearlyEmptyFund_NeverTakeItBelowZero()
+    {
+        // The previous year's charity fund holds 2,000.00; twenty stays each ask 1,050.00 of charity (worked example one).
+        const int serviceYear = 2025;
+        await App.SetFundBalanceAsync(serviceYear, Channel.Charity, Money.FromYuan(2_000));
+        var patients = new List<PatientIdentity>();
+        for (var i = 0; i < 20; i++)
+        {
+            patients.Add(await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving));
+        }
+
+        var settlements = await Task.WhenAll(patients.Select(async (patient, i) =>
+        {
+            using var client = App.Hospital(i % 2 == 0 ? Keys.H001 : Keys.H003);
+            var request = Requests.Inpatient(patient, 20_000.00m, 18_000.00m, 10_000.00m, dischargeDate: new DateOnly(serviceYear, 6, 30));
+            using var response = await client.SettleAsync(request);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!;
+        }));
+
+        var charity = settlements.Select(settlement => settlement.Channels[4]).ToList();
+        Assert.Equal(2_000.00m, charity.Sum(channel => channel.Amount));
+        Assert.True(charity.Count(channel => channel.Reasons.Contains("FUND_EXHAUSTED")) >= 18);
+        Assert.All(settlements, settlement => Assert.Equal(
+            settlement.Amounts.Total,
+            settlement.Amounts.BasicInsurancePaid + settlement.AssistanceTotal + settlement.PatientPays));
+        var balance = await App.WithDbAsync(db => Task.FromResult(db.Funds.Single(fund => fund.Year == serviceYear && fund.Channel == Channel.Charity).Balance));
+        Assert.Equal(Money.Zero, balance);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentSettlementsOfOneVisitWithDifferentKeys_SettleItOnce()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.SpecialCare);
+        var request = Requests.Inpatient(patient, 10_000.00m, 9_000.00m, 5_000.00m);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var client = App.Hospital(Keys.H002);
+            using var response = await client.SettleAsync(request);
+            return response.StatusCode;
+        }));
+
+        Assert.Single(statuses, HttpStatusCode.Created);
+        Assert.Equal(19, statuses.Count(status => status == HttpStatusCode.Conflict));
+        await App.AssertInvariantsAsync();
+    }
+}
