@@ -89,4 +89,37 @@ public abstract class ConcurrencyTests(ApiFixture fixture) : ApiTestBase(fixture
         Assert.Equal(19, statuses.Count(status => status == HttpStatusCode.Conflict));
         await App.AssertInvariantsAsync();
     }
+
+    [Fact]
+    public async Task TwoApiInstancesOnOneDatabase_RetriesAndCapRacesStillSettleOnceAndWithinCaps()
+    {
+        // A second host on the same database: its own service provider, connection pool and caches, as a second process has.
+        await using var second = new MedicalAidApp(App.Database, ownsDatabase: false);
+        var instances = new[] { App, second };
+        var retried = Requests.Inpatient(await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving), 20_000.00m, 18_000.00m, 10_000.00m);
+        var key = Guid.NewGuid().ToString();
+        var capped = await App.NewBeneficiaryAsync(DemoPolicy.Orphan);
+
+        var retries = Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var client = instances[i % 2].Hospital(Keys.H003);
+            using var response = await client.SettleAsync(retried, key);
+            return (response.StatusCode, (await response.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!.SettlementId);
+        }).ToList();
+        var capRace = Enumerable.Range(0, 20).Select(async i =>
+        {
+            using var client = instances[i % 2].Hospital(Keys.H002);
+            using var response = await client.SettleAsync(Requests.Outpatient(capped, 300.00m, 300.00m, 0m));
+            return (response.StatusCode, (await response.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!.Channels[1].Amount);
+        }).ToList();
+        var retryResults = await Task.WhenAll(retries);
+        var capResults = await Task.WhenAll(capRace);
+
+        Assert.All(retryResults, result => Assert.Equal(HttpStatusCode.Created, result.StatusCode));
+        Assert.Single(retryResults.Select(result => result.SettlementId).Distinct());
+        Assert.All(capResults, result => Assert.Equal(HttpStatusCode.Created, result.StatusCode));
+        // Orphan, outpatient 100%: twenty visits ask 6,000.00 against the 4,000.00 outpatient cap.
+        Assert.Equal(4_000.00m, capResults.Sum(result => result.Amount));
+        await App.AssertInvariantsAsync();
+    }
 }
