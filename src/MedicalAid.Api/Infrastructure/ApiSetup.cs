@@ -41,6 +41,7 @@ public static class ApiSetup
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddHospitalAuthentication();
 
+        services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<TransactionRunner>();
         services.AddScoped<RowLocks>();
         services.AddSingleton<ParsedPolicyCache>();
