@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace MedicalAid.Contracts;
 
 /// <summary>Outpatient visit (门诊) or inpatient stay (住院).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<VisitType>))]
+[JsonConverter(typeof(StrictEnumConverter<VisitType>))]
 public enum VisitType
 {
     [JsonStringEnumMemberName("outpatient")]
@@ -14,7 +14,7 @@ public enum VisitType
 }
 
 /// <summary>The five assistance channels, in settlement order.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<AssistanceChannel>))]
+[JsonConverter(typeof(StrictEnumConverter<AssistanceChannel>))]
 public enum AssistanceChannel
 {
     [JsonStringEnumMemberName("insuranceSubsidy")]
@@ -33,7 +33,7 @@ public enum AssistanceChannel
     Charity,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<SettlementStatus>))]
+[JsonConverter(typeof(StrictEnumConverter<SettlementStatus>))]
 public enum SettlementStatus
 {
     [JsonStringEnumMemberName("settled")]
@@ -44,7 +44,7 @@ public enum SettlementStatus
 }
 
 /// <summary>What a reversal by request (冲正) did with the key it was given.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ReversalByRequestOutcome>))]
+[JsonConverter(typeof(StrictEnumConverter<ReversalByRequestOutcome>))]
 public enum ReversalByRequestOutcome
 {
     /// <summary>A settlement had been made under the key; it is now reversed.</summary>
@@ -55,3 +55,7 @@ public enum ReversalByRequestOutcome
     [JsonStringEnumMemberName("voided")]
     Voided,
 }
+
+/// <summary>Enums travel as their names only: a number such as 1 for "inpatient" is refused, never guessed.</summary>
+public sealed class StrictEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(namingPolicy: null, allowIntegerValues: false)
+    where TEnum : struct, Enum;

@@ -11,6 +11,7 @@ public static class ProblemTypes
     public const string BeneficiaryNotEligible = Prefix + "beneficiary-not-eligible";
     public const string IdentityMismatch = Prefix + "identity-mismatch";
     public const string NoPolicyInForce = Prefix + "no-policy-in-force";
+    public const string FundNotOpen = Prefix + "fund-not-open";
     public const string IdempotencyKeyMissing = Prefix + "idempotency-key-missing";
     public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
     public const string RequestInProgress = Prefix + "request-in-progress";

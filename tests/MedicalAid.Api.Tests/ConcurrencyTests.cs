@@ -73,6 +73,88 @@ public abstract class ConcurrencyTests(ApiFixture fixture) : ApiTestBase(fixture
     }
 
     [Fact]
+    public async Task ConcurrentSettlementsOfOneVisitNumberForDifferentPatients_SettleItOnce()
+    {
+        // Different beneficiaries take different usage locks, so only the unique index can stop the second settlement.
+        var visitNumber = Requests.NewVisitNumber("ZY");
+        var patients = new List<PatientIdentity>();
+        for (var i = 0; i < 20; i++)
+        {
+            patients.Add(await App.NewBeneficiaryAsync(DemoPolicy.SpecialCare));
+        }
+
+        var statuses = await Task.WhenAll(patients.Select(async patient =>
+        {
+            using var client = App.Hospital(Keys.H002);
+            using var response = await client.SettleAsync(Requests.Inpatient(patient, 5_000.00m, 5_000.00m, 2_000.00m, visitNumber));
+            return response.StatusCode;
+        }));
+
+        Assert.Single(statuses, HttpStatusCode.Created);
+        Assert.Equal(19, statuses.Count(status => status == HttpStatusCode.Conflict));
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task ConcurrentRequestsUnderOneKeyWithDifferentBodies_SettleOnceAndRefuseTheRest()
+    {
+        var key = Guid.NewGuid().ToString();
+        var patients = new List<PatientIdentity>();
+        for (var i = 0; i < 12; i++)
+        {
+            patients.Add(await App.NewBeneficiaryAsync(DemoPolicy.HeroicAct));
+        }
+
+        var statuses = await Task.WhenAll(patients.Select(async patient =>
+        {
+            using var client = App.Hospital(Keys.H001);
+            using var response = await client.SettleAsync(Requests.Outpatient(patient, 400.00m, 400.00m, 100.00m), key);
+            return response.StatusCode;
+        }));
+
+        Assert.Single(statuses, HttpStatusCode.Created);
+        Assert.Equal(11, statuses.Count(status => status == HttpStatusCode.UnprocessableEntity));
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task ReversalByRequestRacingItsOriginal_EitherReversesOrVoids_NeverBoth()
+    {
+        var pairs = new List<Task<(HttpStatusCode Settle, ReversalByRequestOutcome Outcome)>>();
+        for (var i = 0; i < 10; i++)
+        {
+            var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+            var key = Guid.NewGuid().ToString();
+            pairs.Add(RaceAsync(patient, key));
+        }
+
+        var results = await Task.WhenAll(pairs);
+
+        foreach (var (settle, outcome) in results)
+        {
+            // Voided first: the original is refused. Settled first: the reversal reverses it.
+            Assert.True(
+                (settle == HttpStatusCode.Conflict && outcome == ReversalByRequestOutcome.Voided)
+                || (settle == HttpStatusCode.Created && outcome == ReversalByRequestOutcome.Reversed),
+                $"settle {settle}, reversal by request {outcome}");
+        }
+
+        await App.AssertInvariantsAsync();
+
+        async Task<(HttpStatusCode, ReversalByRequestOutcome)> RaceAsync(PatientIdentity patient, string key)
+        {
+            using var settleClient = App.Hospital(Keys.H001);
+            using var reverseClient = App.Hospital(Keys.H001);
+            var settling = settleClient.SettleAsync(Requests.Outpatient(patient, 600.00m, 600.00m, 100.00m), key);
+            var reversing = reverseClient.PostAsJsonAsync("/api/v1/settlements/reversal-by-request", new ReversalByRequest { OriginalIdempotencyKey = key }, Cancel);
+            using var settled = await settling;
+            using var reversed = await reversing;
+            var outcome = (await reversed.Content.ReadFromJsonAsync<ReversalByRequestResponse>(Cancel))!.Outcome;
+            return (settled.StatusCode, outcome);
+        }
+    }
+
+    [Fact]
     public async Task ConcurrentSettlementsOfOneVisitWithDifferentKeys_SettleItOnce()
     {
         var patient = await App.NewBeneficiaryAsync(DemoPolicy.SpecialCare);

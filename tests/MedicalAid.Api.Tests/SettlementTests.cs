@@ -118,6 +118,45 @@ public abstract class SettlementTests(ApiFixture fixture) : ApiTestBase(fixture)
     }
 
     [Fact]
+    public async Task Settle_RetryFormattedDifferently_IsStillTheSameRequest()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.ExtremePoverty);
+        using var h001 = App.Hospital();
+        var visitNumber = Requests.NewVisitNumber("ZY");
+        var key = Guid.NewGuid().ToString();
+        string Body(string visit, string total, string codes) => $$"""
+            { "visitNumber": "{{visit}}", "visitType": "inpatient",
+              "patient": { "idNumber": "{{patient.IdNumber}}", "name": "{{patient.Name}}" },
+              "admissionDate": "2026-11-20", "dischargeDate": "2026-11-28", {{codes}}
+              "amounts": { "total": {{total}}, "policyScope": 3000.00, "basicInsurancePaid": 1000.00 } }
+            """;
+
+        using var original = await PostJsonAsync(h001, "/api/v1/settlements", Body(visitNumber, "4000.00", "\"diagnosisCodes\": [\"j18.9\"],"), key);
+        using var retry = await PostJsonAsync(h001, "/api/v1/settlements", Body(" " + visitNumber.ToLowerInvariant(), "4000", "\"diagnosisCodes\": [\"J18.9\"],"), key);
+
+        Assert.Equal(HttpStatusCode.Created, original.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.True(retry.Headers.Contains(SettlementEndpoints.ReplayedHeader));
+        Assert.Equal(await original.Content.ReadAsStringAsync(Cancel), await retry.Content.ReadAsStringAsync(Cancel));
+    }
+
+    [Fact]
+    public async Task Settle_VisitNumberInAnotherCase_IsTheSameVisit()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.HeroicAct);
+        using var h001 = App.Hospital();
+        var request = Requests.Inpatient(patient, 3_000.00m, 3_000.00m, 1_000.00m, visitNumber: "zy-case-" + Guid.NewGuid().ToString("N")[..8]);
+
+        using var lower = await h001.SettleAsync(request);
+        using var upper = await h001.SettleAsync(request with { VisitNumber = request.VisitNumber.ToUpperInvariant() });
+
+        Assert.Equal(HttpStatusCode.Created, lower.StatusCode);
+        Assert.Equal(request.VisitNumber.ToUpperInvariant(), (await lower.Content.ReadFromJsonAsync<SettlementResponse>(Cancel))!.VisitNumber);
+        await AssertProblemAsync(upper, HttpStatusCode.Conflict, ProblemTypes.VisitAlreadySettled);
+        Assert.Single(await SettlementsOfVisitAsync(h001, request.VisitNumber));
+    }
+
+    [Fact]
     public async Task Settle_SameKeyWithAnotherBody_Is422IdempotencyKeyReused()
     {
         var patient = await App.NewBeneficiaryAsync(DemoPolicy.SpecialCare);
@@ -388,6 +427,16 @@ public abstract class SettlementTests(ApiFixture fixture) : ApiTestBase(fixture)
 
     private static async Task<IReadOnlyList<SettlementResponse>> SettlementsOfVisitAsync(HttpClient client, string visitNumber) =>
         (await client.GetFromJsonAsync<List<SettlementResponse>>($"/api/v1/settlements?visitNumber={Uri.EscapeDataString(visitNumber)}", Cancel))!;
+
+    private static async Task<HttpResponseMessage> PostJsonAsync(HttpClient client, string path, string json, string idempotencyKey)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        message.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await client.SendAsync(message, Cancel);
+    }
 
     internal static async Task<System.Text.Json.JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string type)
     {

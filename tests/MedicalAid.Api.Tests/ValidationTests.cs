@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Net.Http.Json;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Tests.Infrastructure;
@@ -55,6 +56,10 @@ public abstract class ValidationTests(ApiFixture fixture) : ApiTestBase(fixture)
         { "duplicated field", Valid.Replace("\"visitType\": \"inpatient\"", "\"visitType\": \"inpatient\", \"visitType\": \"outpatient\"", StringComparison.Ordinal), 400, "visitType" },
         { "array instead of object", "[1, 2, 3]", 400, "body" },
         { "deeply nested", new string('[', 200) + new string(']', 200), 400, "body" },
+        { "control character in diagnosis code", Edit(body => body["diagnosisCodes"] = new JsonArray("\u0000")), 400, "diagnosisCodes[0]" },
+        { "comma in diagnosis code", Edit(body => body["diagnosisCodes"] = new JsonArray("J18.9,K35")), 400, "diagnosisCodes[0]" },
+        { "control character in name", Edit(body => body["patient"]!["name"] = "李\u0000秀英"), 400, "patient.name" },
+        { "visit type as a number", Edit(body => body["visitType"] = 1), 400, "visitType" },
         { "name does not match", Edit(body => body["patient"]!["name"] = "李秀"), 422, ProblemTypes.IdentityMismatch },
         { "unknown beneficiary", Edit(body => body["patient"]!["idNumber"] = "110101199003070011"), 422, ProblemTypes.BeneficiaryNotEligible },
     };
@@ -89,7 +94,14 @@ public abstract class ValidationTests(ApiFixture fixture) : ApiTestBase(fixture)
         using var h001 = App.Hospital();
         using var response = await PostAsync(h001, "/api/v1/settlements/preview", body, idempotencyKey: null);
         var problem = await AssertProblemAsync(response, status, description);
-        Assert.Contains(fieldOrType, problem.ToJsonString(), StringComparison.Ordinal);
+        if (status == 400)
+        {
+            Assert.True(problem["errors"]!.AsObject().ContainsKey(fieldOrType), $"{description}: errors do not name {fieldOrType}: {problem.ToJsonString()}");
+        }
+        else
+        {
+            Assert.Equal(fieldOrType, problem["type"]!.GetValue<string>());
+        }
     }
 
     [Fact]
@@ -117,6 +129,38 @@ public abstract class ValidationTests(ApiFixture fixture) : ApiTestBase(fixture)
         await AssertProblemAsync(afterInactive, 422, ProblemTypes.BeneficiaryNotEligible);
         Assert.Equal(HttpStatusCode.Created, beforeInactive.StatusCode);
         Assert.Equal(before.Settlements + 1, (await RecordCountsAsync()).Settlements);
+    }
+
+    [Fact]
+    public async Task Settle_InAYearWhoseFundsAreNotOpen_Is422AndRecordsNothing()
+    {
+        // The demo policy covers 2024, but funds are open only for 2025 and 2026.
+        var patient = await App.NewBeneficiaryAsync(Engine.DemoPolicy.MinimumLiving);
+        var request = Requests.Inpatient(patient, 10_000m, 10_000m, 5_000m, dischargeDate: new DateOnly(2024, 6, 5));
+        var before = await RecordCountsAsync();
+        using var h001 = App.Hospital();
+
+        using var settle = await h001.SettleAsync(request);
+        using var preview = await h001.PostAsJsonAsync("/api/v1/settlements/preview", request, Cancel);
+
+        Assert.Equal(ProblemTypes.FundNotOpen, (await AssertProblemAsync(settle, 422, "2024 settle"))["type"]!.GetValue<string>());
+        Assert.Equal(ProblemTypes.FundNotOpen, (await AssertProblemAsync(preview, 422, "2024 preview"))["type"]!.GetValue<string>());
+        Assert.Equal(before, await RecordCountsAsync());
+    }
+
+    [Theory]
+    [InlineData(@"a\u0000b")]
+    [InlineData(@"\u0007")]
+    public async Task Reversal_WithControlCharactersInTheReason_Is400(string reason)
+    {
+        using var h001 = App.Hospital();
+        var body = $$"""{ "reason": "{{reason}}" }""";
+
+        using var reversal = await PostAsync(h001, $"/api/v1/settlements/{Guid.NewGuid()}/reversal", body, Guid.NewGuid().ToString());
+        using var byRequest = await PostAsync(h001, "/api/v1/settlements/reversal-by-request", $$"""{ "originalIdempotencyKey": "k", "reason": "{{reason}}" }""", null);
+
+        Assert.True((await AssertProblemAsync(reversal, 400, "reversal"))["errors"]!.AsObject().ContainsKey("reason"));
+        Assert.True((await AssertProblemAsync(byRequest, 400, "by request"))["errors"]!.AsObject().ContainsKey("reason"));
     }
 
     [Fact]

@@ -42,6 +42,12 @@ public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar c
         var now = calendar.Now();
         var thisYear = calendar.Today().Year;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+        {
+            // Several instances may start at once on one empty database: one seeds, the others then find it seeded.
+            // (SQLite's IMMEDIATE transaction already admits one writer at a time.)
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(4242001)", cancellationToken);
+        }
 
         var knownCategories = await db.Categories.Select(category => category.Code).ToListAsync(cancellationToken);
         foreach (var (code, name) in DemoPolicy.Categories.Where(category => !knownCategories.Contains(category.Code)))

@@ -116,11 +116,14 @@ public static class ApiSetup
         | `urn:medicalaid:problem:beneficiary-not-eligible` | 422 | not registered, or not active on the service date |
         | `urn:medicalaid:problem:identity-mismatch` | 422 | the name does not match the registered beneficiary |
         | `urn:medicalaid:problem:no-policy-in-force` | 422 | no policy version covers the service date or category |
-        | `urn:medicalaid:problem:idempotency-key-reused` | 422 | the Idempotency-Key was used for a different request |
+        | `urn:medicalaid:problem:fund-not-open` | 422 | no assistance funds are open for the service year |
+        | `urn:medicalaid:problem:idempotency-key-reused` | 422 | the Idempotency-Key was used for a different request (settlement and reversal keys share one space per hospital) |
         | `urn:medicalaid:problem:internal` | 500 | unexpected; nothing unacknowledged was recorded, retry with the same key |
+        | `urn:medicalaid:problem:busy` | 503 | the database stayed contended; nothing was recorded, retry with the same key after `Retry-After` |
 
         Idempotency: `POST /api/v1/settlements` and reversals require an `Idempotency-Key` (1–255 visible ASCII characters),
         scoped to the hospital. A retry with the same key and body returns the original status and body with
-        `Idempotent-Replayed: true`.
+        `Idempotent-Replayed: true` — the body as it was then, even if the settlement has since been reversed
+        (`GET /api/v1/settlements/{id}` gives the current status). Visit numbers are compared without regard to case.
         """;
 }

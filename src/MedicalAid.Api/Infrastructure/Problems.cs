@@ -51,6 +51,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large."),
             BadHttpRequestException badRequest when badRequest.StatusCode == StatusCodes.Status400BadRequest => Unreadable(badRequest),
             BadHttpRequestException other => Problems.Create(other.StatusCode, ProblemTypes.Validation, "The request could not be read.", other.Message),
+            DatabaseBusyException => Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Busy,
+                "The service is busy.", "Nothing was recorded. Retry with the same Idempotency-Key after the Retry-After interval."),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => Problems.Create(
                 499, ProblemTypes.Internal, "The client closed the request."),
             _ => Problems.Create(StatusCodes.Status500InternalServerError, ProblemTypes.Internal, "An unexpected error occurred.",
@@ -63,6 +65,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 

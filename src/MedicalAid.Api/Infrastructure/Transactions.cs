@@ -51,16 +51,20 @@ public sealed partial class TransactionRunner(MedicalAidDbContext db, SqliteWrit
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             try
             {
+                await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 var result = await work(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (Exception exception) when (attempt < MaxAttempts && (DatabaseErrors.IsUniqueViolation(exception) || DatabaseErrors.IsTransient(exception)))
+            catch (Exception exception) when (DatabaseErrors.IsUniqueViolation(exception) || DatabaseErrors.IsTransient(exception))
             {
-                await transaction.RollbackAsync(CancellationToken.None);
+                if (attempt == MaxAttempts)
+                {
+                    throw new DatabaseBusyException(exception);
+                }
+
                 LogRetry(logger, exception, attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), cancellationToken);
             }
@@ -70,6 +74,10 @@ public sealed partial class TransactionRunner(MedicalAidDbContext db, SqliteWrit
     [LoggerMessage(Level = LogLevel.Information, Message = "Transaction attempt {Attempt} met a concurrent request; retrying")]
     private static partial void LogRetry(ILogger logger, Exception exception, int attempt);
 }
+
+/// <summary>The database stayed contended through every attempt; nothing was committed, and the request can be retried.</summary>
+public sealed class DatabaseBusyException(Exception innerException)
+    : Exception("The database stayed busy through every attempt.", innerException);
 
 /// <summary>
 /// Queues this process's SQLite write transactions in memory. SQLite has one writer at a time, and a writer that

@@ -88,7 +88,7 @@ public static class SettlementEndpoints
             return Validation(Problems.Validation("visitNumber", $"The visitNumber query parameter is required (1 to {SettlementRules.MaxVisitNumberLength} characters)."));
         }
 
-        return TypedResults.Ok(await settlements.FindByVisitAsync(HospitalCaller.From(user), visitNumber.Trim(), cancellationToken));
+        return TypedResults.Ok(await settlements.FindByVisitAsync(HospitalCaller.From(user), SettlementRules.NormalizeVisitNumber(visitNumber), cancellationToken));
     }
 
     public static async Task<Results<Created<ReversalResponse>, Ok<ReversalResponse>, ValidationProblem, NotFoundProblem, UnprocessableProblem, ConflictProblem>> Reverse(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using MedicalAid.Contracts;
 using MedicalAid.Engine;
 using EngineVisitType = MedicalAid.Engine.VisitType;
@@ -19,7 +20,7 @@ public sealed record ValidatedVisit(
     Bill Bill);
 
 /// <summary>The shape rules of DESIGN §5 for a settlement request, each failure named by its JSON field.</summary>
-public static class SettlementRules
+public static partial class SettlementRules
 {
     public const int MaxVisitNumberLength = 64;
     public const int MaxNameLength = 64;
@@ -44,7 +45,7 @@ public static class SettlementRules
             messages.Add(message);
         }
 
-        var visitNumber = request.VisitNumber?.Trim() ?? "";
+        var visitNumber = NormalizeVisitNumber(request.VisitNumber);
         if (visitNumber.Length == 0)
         {
             Add("visitNumber", "A visit number is required.");
@@ -84,6 +85,10 @@ public static class SettlementRules
         else if (name.Length > MaxNameLength)
         {
             Add("patient.name", $"At most {MaxNameLength} characters.");
+        }
+        else if (HasControlCharacters(name))
+        {
+            Add("patient.name", "A name has no control characters.");
         }
 
         DateOnly? serviceDate = null;
@@ -144,11 +149,12 @@ public static class SettlementRules
             Add("diagnosisCodes", $"At most {MaxDiagnosisCodes} codes.");
         }
 
-        for (var i = 0; i < Math.Min(diagnosisCodes.Count, MaxDiagnosisCodes); i++)
+        var normalizedCodes = diagnosisCodes.Select(code => code?.Trim().ToUpperInvariant() ?? "").ToArray();
+        for (var i = 0; i < Math.Min(normalizedCodes.Length, MaxDiagnosisCodes); i++)
         {
-            if (string.IsNullOrWhiteSpace(diagnosisCodes[i]) || diagnosisCodes[i].Length > MaxDiagnosisCodeLength)
+            if (!DiagnosisCode().IsMatch(normalizedCodes[i]))
             {
-                Add($"diagnosisCodes[{i}]", $"A diagnosis code has 1 to {MaxDiagnosisCodeLength} characters.");
+                Add($"diagnosisCodes[{i}]", "An ICD-10 code such as J18.9: a letter, two digits, optionally a dot and up to four more.");
             }
         }
 
@@ -164,7 +170,7 @@ public static class SettlementRules
         visit = new ValidatedVisit(
             visitNumber, visitType!.Value, idNumber, name, serviceDate!.Value,
             request.AdmissionDate, request.DischargeDate, request.VisitDate,
-            diagnosisCodes.Select(code => code.Trim()).ToArray(), bill!.Value);
+            normalizedCodes, bill!.Value);
         return true;
     }
 
@@ -224,6 +230,21 @@ public static class SettlementRules
     }
 
     private static string JsonNamingPolicyCamel(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+
+    /// <summary>Visit numbers compare without regard to case or surrounding spaces: "zy1" and "ZY1" are one visit.</summary>
+    public static string NormalizeVisitNumber(string? visitNumber) => visitNumber?.Trim().ToUpperInvariant() ?? "";
+
+    /// <summary>A free-text reason: at most <see cref="MaxReasonLength"/> characters and no control characters.</summary>
+    public static string? ReasonProblem(string? reason) =>
+        reason is null ? null
+        : reason.Length > MaxReasonLength ? $"At most {MaxReasonLength} characters."
+        : HasControlCharacters(reason) ? "A reason has no control characters."
+        : null;
+
+    private static bool HasControlCharacters(string text) => text.Any(char.IsControl);
+
+    [GeneratedRegex("^[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?$")]
+    private static partial Regex DiagnosisCode();
 
     private static bool IsVisitNumberCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '/' or '.';
 

@@ -6,6 +6,7 @@ using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Contracts;
 using MedicalAid.Engine;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +45,11 @@ public sealed class SettlementService(
         var usage = await db.BeneficiaryYearUsages.AsNoTracking()
             .FirstOrDefaultAsync(row => row.BeneficiaryId == found!.Beneficiary.Id && row.Year == year, cancellationToken);
         var funds = await db.Funds.AsNoTracking().Where(fund => fund.Year == year).ToListAsync(cancellationToken);
+        if (FundsNotOpen(funds, year) is { } notOpen)
+        {
+            return notOpen;
+        }
+
         var result = Calculate(hospital, visit, found!, usage?.ToUsage() ?? YearUsage.None, FundLedger.Balances(funds));
         var settlement = NewSettlement(hospital, "", visit, found!, result);
         return Outcome.Success<SettlementCalculation>(SettlementMapping.ToCalculation(settlement), StatusCodes.Status200OK);
@@ -64,7 +70,7 @@ public sealed class SettlementService(
             return Problems.Validation(errors);
         }
 
-        var fingerprint = Fingerprint("POST /api/v1/settlements", request);
+        var fingerprint = Fingerprint("POST /api/v1/settlements", visit!);
         if (await ReplayAsync<SettlementResponse>(hospital, key, fingerprint, IdempotentOperation.Settlement, cancellationToken) is { } earlier)
         {
             return earlier;
@@ -96,6 +102,11 @@ public sealed class SettlementService(
             }
 
             var funds = await locks.FundsAsync(year, ct);
+            if (FundsNotOpen(funds, year) is { } notOpen)
+            {
+                return notOpen;
+            }
+
             var result = Calculate(hospital, visit, found, usage.ToUsage(), FundLedger.Balances(funds));
             var settlement = NewSettlement(hospital, key, visit, found, result);
             db.Settlements.Add(settlement);
@@ -149,9 +160,9 @@ public sealed class SettlementService(
             return Problems.Validation("Idempotency-Key", keyProblem);
         }
 
-        if (request?.Reason is { Length: > SettlementRules.MaxReasonLength })
+        if (SettlementRules.ReasonProblem(request?.Reason) is { } reasonProblem)
         {
-            return Problems.Validation("reason", $"At most {SettlementRules.MaxReasonLength} characters.");
+            return Problems.Validation("reason", reasonProblem);
         }
 
         var key = idempotencyKey!;
@@ -197,9 +208,9 @@ public sealed class SettlementService(
             return Problems.Validation("originalIdempotencyKey", keyProblem.Replace("The Idempotency-Key header", "The original key", StringComparison.Ordinal));
         }
 
-        if (request.Reason is { Length: > SettlementRules.MaxReasonLength })
+        if (SettlementRules.ReasonProblem(request.Reason) is { } reasonProblem)
         {
-            return Problems.Validation("reason", $"At most {SettlementRules.MaxReasonLength} characters.");
+            return Problems.Validation("reason", reasonProblem);
         }
 
         var key = request.OriginalIdempotencyKey;
@@ -283,6 +294,20 @@ public sealed class SettlementService(
             CreatedAt = now,
         });
         return (SettlementMapping.ToResponse(reversal, settlement), true);
+    }
+
+    /// <summary>
+    /// A year whose funds were never opened is refused, not settled as if every fund were empty: that would record a
+    /// settlement paying nothing and take the visit.
+    /// </summary>
+    private static ProblemDetails? FundsNotOpen(IReadOnlyList<Fund> funds, int year)
+    {
+        var missing = Channels.InSettlementOrder.Where(channel => funds.All(fund => fund.Channel != channel)).ToList();
+        return missing.Count == 0
+            ? null
+            : Problems.Create(StatusCodes.Status422UnprocessableEntity, ProblemTypes.FundNotOpen,
+                $"The assistance funds for {year} are not open.",
+                $"No {string.Join(", ", missing)} fund exists for {year}; civil-affairs staff must open it before visits of that year can be settled.");
     }
 
     private static SettlementResult Calculate(HospitalCaller hospital, ValidatedVisit visit, BeneficiaryOnDate found, YearUsage usage, ChannelAmounts funds) =>
@@ -384,7 +409,10 @@ public sealed class SettlementService(
             CreatedAt = calendar.Now(),
         });
 
-    /// <summary>SHA-256 of the operation and the request as this API reads it, so that formatting differences do not matter.</summary>
+    /// <summary>
+    /// SHA-256 of the operation and the request as validated and normalised (amounts in fen, trimmed and upper-cased
+    /// identifiers), so that a retry whose JSON is formatted differently (20000 for 20000.00, a lowercase x) still matches.
+    /// </summary>
     private string Fingerprint<T>(string operation, T request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { operation, request }, Json)));
 }
