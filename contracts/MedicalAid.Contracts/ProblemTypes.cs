@@ -7,6 +7,10 @@ public static class ProblemTypes
 
     public const string Validation = Prefix + "validation";
     public const string Unauthorized = Prefix + "unauthorized";
+    public const string Forbidden = Prefix + "forbidden";
+    public const string TooManyRequests = Prefix + "too-many-requests";
+    public const string Duplicate = Prefix + "duplicate";
+    public const string PolicyOverlap = Prefix + "policy-overlap";
     public const string NotFound = Prefix + "not-found";
     public const string BeneficiaryNotEligible = Prefix + "beneficiary-not-eligible";
     public const string IdentityMismatch = Prefix + "identity-mismatch";

@@ -4,7 +4,7 @@ using MedicalAid.Api.Settlements;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMedicalAidDatabase();
-builder.Services.AddMedicalAidApi();
+builder.Services.AddMedicalAidApi(builder.Configuration);
 
 var app = builder.Build();
 app.UseMedicalAidPipeline();

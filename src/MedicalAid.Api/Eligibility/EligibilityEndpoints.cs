@@ -14,6 +14,8 @@ public static class EligibilityEndpoints
     {
         routes.MapGet("/api/v1/eligibility/{idNumber}", GetEligibility)
             .RequireAuthorization(HospitalCaller.Policy)
+            .RequireRateLimiting(RateLimiting.HospitalPolicy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithTags("Eligibility")
             .WithName("GetEligibility")

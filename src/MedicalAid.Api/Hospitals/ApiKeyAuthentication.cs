@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using MedicalAid.Api.Infrastructure;
-using MedicalAid.Contracts;
 using MedicalAid.Engine;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +15,7 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    MedicalAidDbContext db,
-    IProblemDetailsService problems)
+    MedicalAidDbContext db)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "HospitalApiKey";
@@ -56,21 +55,15 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    /// <summary>
+    /// 401 with the header only: an endpoint may challenge several schemes, and the problem+json body is written
+    /// once for all of them by the status-code-pages middleware.
+    /// </summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = $"{HeaderName}";
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Type = ProblemTypes.Unauthorized,
-                Title = "Missing or unknown API key.",
-                Detail = $"Send the hospital's API key in the {HeaderName} header.",
-            },
-        });
+        Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.WWWAuthenticate, HeaderName);
+        return Task.CompletedTask;
     }
 }
 
@@ -100,7 +93,7 @@ public static class HospitalAuthenticationSetup
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(HospitalCaller.Policy, policy => policy
-                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName, JwtBearerDefaults.AuthenticationScheme)
                 .RequireClaim(HospitalCaller.IdClaim));
         return services;
     }

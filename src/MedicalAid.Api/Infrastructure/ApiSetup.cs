@@ -1,9 +1,11 @@
 using System.Text.Json.Serialization;
 using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Audit;
 using MedicalAid.Api.Demo;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
 using MedicalAid.Api.Settlements;
+using MedicalAid.Api.Staff;
 using MedicalAid.Contracts;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
@@ -12,7 +14,7 @@ namespace MedicalAid.Api.Infrastructure;
 
 public static class ApiSetup
 {
-    public static IServiceCollection AddMedicalAidApi(this IServiceCollection services)
+    public static IServiceCollection AddMedicalAidApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(ServiceCalendar.Create);
@@ -29,17 +31,38 @@ public static class ApiSetup
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Type ??= context.ProblemDetails.Status switch
+            var problem = context.ProblemDetails;
+            if (problem.Type is not null && problem.Type.StartsWith(ProblemTypes.Prefix, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            // A problem the framework raised (status code pages, binding): give it our stable type.
+            problem.Type = problem.Status switch
             {
                 StatusCodes.Status401Unauthorized => ProblemTypes.Unauthorized,
+                StatusCodes.Status403Forbidden => ProblemTypes.Forbidden,
                 StatusCodes.Status404NotFound => ProblemTypes.NotFound,
                 StatusCodes.Status413PayloadTooLarge => ProblemTypes.PayloadTooLarge,
+                StatusCodes.Status429TooManyRequests => ProblemTypes.TooManyRequests,
                 >= 500 => ProblemTypes.Internal,
                 _ => ProblemTypes.Validation,
             };
+            if (problem.Status == StatusCodes.Status401Unauthorized)
+            {
+                problem.Title = "Missing or unknown credentials.";
+                problem.Detail = "Hospitals send their API key in the X-Api-Key header; staff send a bearer token.";
+            }
+            else if (problem.Status == StatusCodes.Status403Forbidden)
+            {
+                problem.Title = "Not allowed for these credentials.";
+                problem.Detail = "Hospital keys reach the hospital endpoints; staff tokens reach /api/v1/admin within their role.";
+            }
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddHospitalAuthentication();
+        services.AddStaffAuthentication();
+        services.AddHospitalRateLimiting(configuration);
 
         services.AddSingleton<SqliteWriteGate>();
         services.AddScoped<TransactionRunner>();
@@ -49,6 +72,7 @@ public static class ApiSetup
         services.AddScoped<BeneficiaryEligibility>();
         services.AddScoped<SettlementService>();
         services.AddScoped<DemoSeeder>();
+        services.AddScoped<AuditTrail>();
 
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>
@@ -87,6 +111,7 @@ public static class ApiSetup
         app.UseSwagger();
         app.UseSwaggerUI(ui => ui.DocumentTitle = "MedicalAid API");
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }
@@ -98,28 +123,38 @@ public static class ApiSetup
         return routes;
     }
 
+    private static readonly (string Type, int Status, string When)[] ProblemCatalogueEntries =
+    [
+        (ProblemTypes.Validation, 400, "a field is missing, malformed or out of range; `errors` names each field"),
+        (ProblemTypes.Unauthorized, 401, "no or unknown `X-Api-Key` (hospitals) or bearer token (staff)"),
+        (ProblemTypes.Forbidden, 403, "a hospital key on a staff endpoint, a staff token on a hospital endpoint, or a role that may not do this"),
+        (ProblemTypes.NotFound, 404, "no such settlement of this hospital, no such beneficiary, hospital or policy"),
+        (ProblemTypes.VisitAlreadySettled, 409, "the visit has an unreversed settlement (`settlementId` names it)"),
+        (ProblemTypes.RequestVoided, 409, "the Idempotency-Key was voided by a reversal by request before the request arrived"),
+        (ProblemTypes.Duplicate, 409, "a beneficiary, hospital or policy with that identity already exists"),
+        (ProblemTypes.PolicyOverlap, 409, "a new policy version's dates overlap a version settlements already use"),
+        (ProblemTypes.PayloadTooLarge, 413, "body over 64 KiB"),
+        (ProblemTypes.BeneficiaryNotEligible, 422, "not registered, or not active on the service date"),
+        (ProblemTypes.IdentityMismatch, 422, "the name does not match the registered beneficiary"),
+        (ProblemTypes.NoPolicyInForce, 422, "no policy version covers the service date or category"),
+        (ProblemTypes.FundNotOpen, 422, "no assistance funds are open for the service year"),
+        (ProblemTypes.IdempotencyKeyReused, 422, "the Idempotency-Key was used for a different request (settlement and reversal keys share one space per hospital)"),
+        (ProblemTypes.TooManyRequests, 429, "the hospital is over its rate limit; see `Retry-After`"),
+        (ProblemTypes.Internal, 500, "unexpected; nothing unacknowledged was recorded, retry with the same key"),
+        (ProblemTypes.Busy, 503, "the database stayed contended; nothing was recorded, retry with the same key after `Retry-After`"),
+    ];
+
     private static string ProblemCatalogue() =>
-        """
+        $$"""
         Hospital billing systems call this API at admission (eligibility), before discharge (preview) and at discharge (settle).
-        Authenticate with the `X-Api-Key` header. Amounts are yuan with at most two decimals; dates are ISO 8601.
+        Hospitals authenticate with the `X-Api-Key` header; civil-affairs staff with a bearer token (roles auditor, operator, admin)
+        under `/api/v1/admin`. Amounts are yuan with at most two decimals; dates are ISO 8601.
 
         Errors are RFC 9457 `application/problem+json`, each with a stable `type`:
 
         | type | status | when |
         |---|---|---|
-        | `urn:medicalaid:problem:validation` | 400 | a field is missing, malformed or out of range; `errors` names each field |
-        | `urn:medicalaid:problem:unauthorized` | 401 | no or unknown `X-Api-Key` |
-        | `urn:medicalaid:problem:not-found` | 404 | no such settlement of this hospital, no such beneficiary |
-        | `urn:medicalaid:problem:visit-already-settled` | 409 | the visit has an unreversed settlement (`settlementId` names it) |
-        | `urn:medicalaid:problem:request-voided` | 409 | the Idempotency-Key was voided by a reversal by request before the request arrived |
-        | `urn:medicalaid:problem:payload-too-large` | 413 | body over 64 KiB |
-        | `urn:medicalaid:problem:beneficiary-not-eligible` | 422 | not registered, or not active on the service date |
-        | `urn:medicalaid:problem:identity-mismatch` | 422 | the name does not match the registered beneficiary |
-        | `urn:medicalaid:problem:no-policy-in-force` | 422 | no policy version covers the service date or category |
-        | `urn:medicalaid:problem:fund-not-open` | 422 | no assistance funds are open for the service year |
-        | `urn:medicalaid:problem:idempotency-key-reused` | 422 | the Idempotency-Key was used for a different request (settlement and reversal keys share one space per hospital) |
-        | `urn:medicalaid:problem:internal` | 500 | unexpected; nothing unacknowledged was recorded, retry with the same key |
-        | `urn:medicalaid:problem:busy` | 503 | the database stayed contended; nothing was recorded, retry with the same key after `Retry-After` |
+        {{string.Join("\n", ProblemCatalogueEntries.Select(entry => $"| `{entry.Type}` | {entry.Status} | {entry.When} |"))}}
 
         Idempotency: `POST /api/v1/settlements` and reversals require an `Idempotency-Key` (1–255 visible ASCII characters),
         scoped to the hospital. A retry with the same key and body returns the original status and body with

@@ -1,3 +1,4 @@
+using MedicalAid.Api.Audit;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
@@ -37,6 +38,10 @@ public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<PremiumSubsidyPayment> PremiumSubsidyPayments => Set<PremiumSubsidyPayment>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -46,6 +51,7 @@ public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         ArgumentNullException.ThrowIfNull(configurationBuilder);
+        base.ConfigureConventions(configurationBuilder);
         configurationBuilder.Properties<Money>().HaveConversion<MoneyToFenConverter>();
         configurationBuilder.Properties<Channel>().HaveConversion<string>().HaveMaxLength(24);
         configurationBuilder.Properties<VisitType>().HaveConversion<string>().HaveMaxLength(16);
@@ -58,6 +64,14 @@ public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(
     private sealed class MoneyToFenConverter() : ValueConverter<Money, long>(money => money.Fen, fen => new Money(fen));
 }
 
-public sealed class SqliteMedicalAidDbContext(DbContextOptions<SqliteMedicalAidDbContext> options) : MedicalAidDbContext(options);
+public sealed class SqliteMedicalAidDbContext(DbContextOptions<SqliteMedicalAidDbContext> options) : MedicalAidDbContext(options)
+{
+    /// <summary>SQLite has no timestamp type: instants are stored as UTC ticks so that they compare and sort in queries.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        base.ConfigureConventions(configurationBuilder);
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
 
 public sealed class PostgresMedicalAidDbContext(DbContextOptions<PostgresMedicalAidDbContext> options) : MedicalAidDbContext(options);

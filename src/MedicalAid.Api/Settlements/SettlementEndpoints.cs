@@ -16,6 +16,8 @@ public static class SettlementEndpoints
     {
         var group = routes.MapGroup("/api/v1/settlements")
             .RequireAuthorization(HospitalCaller.Policy)
+            .RequireRateLimiting(RateLimiting.HospitalPolicy)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithTags("Settlements");
 

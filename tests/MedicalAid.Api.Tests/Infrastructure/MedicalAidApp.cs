@@ -29,6 +29,9 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
 
     public FakeTimeProvider Clock { get; } = new(Now);
 
+    /// <summary>Settings a test needs beyond the defaults (for example a low rate limit); set before first use.</summary>
+    public Dictionary<string, string> ExtraSettings { get; } = [];
+
     public static async Task<MedicalAidApp> StartAsync(DatabaseProvider provider)
     {
         var app = new MedicalAidApp(await TestDatabase.CreateAsync(provider));
@@ -43,6 +46,15 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
         builder.UseSetting("ConnectionStrings:MedicalAid", Database.ConnectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Demo:Enabled", "true");
+        builder.UseSetting("Authentication:Schemes:Bearer:ValidIssuer", StaffTokens.Issuer);
+        builder.UseSetting("Authentication:Schemes:Bearer:ValidAudiences:0", StaffTokens.Audience);
+        builder.UseSetting("Authentication:Schemes:Bearer:SigningKeys:0:Issuer", StaffTokens.Issuer);
+        builder.UseSetting("Authentication:Schemes:Bearer:SigningKeys:0:Value", StaffTokens.SigningKeyBase64);
+        builder.UseSetting("Authentication:Schemes:Bearer:SigningKeys:0:Length", "32");
+        foreach (var (key, value) in ExtraSettings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -50,6 +62,14 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        return client;
+    }
+
+    /// <summary>A civil-affairs staff client with a bearer token carrying <paramref name="role"/>.</summary>
+    public HttpClient Staff(string role, string name = "测试员")
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StaffTokens.Create(role, name));
         return client;
     }
 

@@ -17,6 +17,50 @@ namespace MedicalAid.Api.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("MedicalAid.Api.Audit.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("After")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EntityType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("EntityType", "EntityId");
+
+                    b.ToTable("AuditEntries");
+                });
+
             modelBuilder.Entity("MedicalAid.Api.Beneficiaries.Beneficiary", b =>
                 {
                     b.Property<long>("Id")
@@ -170,8 +214,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                         .HasMaxLength(24)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("FundId")
                         .HasColumnType("INTEGER");
@@ -204,6 +248,35 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     b.HasIndex("SettlementId");
 
                     b.ToTable("LedgerEntries");
+                });
+
+            modelBuilder.Entity("MedicalAid.Api.Funds.PremiumSubsidyPayment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BeneficiaryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PaidAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BeneficiaryId", "Year")
+                        .IsUnique();
+
+                    b.ToTable("PremiumSubsidyPayments");
                 });
 
             modelBuilder.Entity("MedicalAid.Api.Hospitals.Hospital", b =>
@@ -261,8 +334,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Document")
                         .IsRequired()
@@ -293,8 +366,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                         .HasMaxLength(255)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Operation")
                         .IsRequired()
@@ -416,8 +489,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     b.Property<int>("PolicyVersionId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("ReversedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long?>("ReversedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateOnly>("ServiceDate")
                         .HasColumnType("TEXT");
@@ -425,8 +498,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     b.Property<int>("ServiceYear")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset>("SettledAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("SettledAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -482,8 +555,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("ReversedAt")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("ReversedAt")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("SettlementId")
                         .HasColumnType("TEXT");
@@ -525,6 +598,15 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     b.HasOne("MedicalAid.Api.Funds.Fund", null)
                         .WithMany()
                         .HasForeignKey("FundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("MedicalAid.Api.Funds.PremiumSubsidyPayment", b =>
+                {
+                    b.HasOne("MedicalAid.Api.Beneficiaries.Beneficiary", null)
+                        .WithMany()
+                        .HasForeignKey("BeneficiaryId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -12,6 +12,25 @@ namespace MedicalAid.Api.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "AuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Before = table.Column<string>(type: "TEXT", nullable: true),
+                    After = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Beneficiaries",
                 columns: table => new
                 {
@@ -83,7 +102,7 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     ResponseStatus = table.Column<int>(type: "INTEGER", nullable: false),
                     ResponseBody = table.Column<string>(type: "TEXT", nullable: true),
                     SettlementId = table.Column<Guid>(type: "TEXT", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -100,7 +119,7 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     EffectiveFrom = table.Column<DateOnly>(type: "TEXT", nullable: false),
                     EffectiveTo = table.Column<DateOnly>(type: "TEXT", nullable: true),
                     Document = table.Column<string>(type: "TEXT", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -126,6 +145,29 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     table.PrimaryKey("PK_BeneficiaryYearUsages", x => new { x.BeneficiaryId, x.Year });
                     table.ForeignKey(
                         name: "FK_BeneficiaryYearUsages_Beneficiaries_BeneficiaryId",
+                        column: x => x.BeneficiaryId,
+                        principalTable: "Beneficiaries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PremiumSubsidyPayments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    BeneficiaryId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Year = table.Column<int>(type: "INTEGER", nullable: false),
+                    Amount = table.Column<long>(type: "INTEGER", nullable: false),
+                    RunId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PaidAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PremiumSubsidyPayments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PremiumSubsidyPayments_Beneficiaries_BeneficiaryId",
                         column: x => x.BeneficiaryId,
                         principalTable: "Beneficiaries",
                         principalColumn: "Id",
@@ -176,7 +218,7 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     HospitalId = table.Column<int>(type: "INTEGER", nullable: true),
                     BeneficiaryId = table.Column<long>(type: "INTEGER", nullable: true),
                     Note = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -227,8 +269,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     PatientPays = table.Column<long>(type: "INTEGER", nullable: false),
                     ChannelDetails = table.Column<string>(type: "TEXT", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    SettledAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false),
-                    ReversedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: true)
+                    SettledAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReversedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -261,7 +303,7 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     SettlementId = table.Column<Guid>(type: "TEXT", nullable: false),
                     HospitalId = table.Column<int>(type: "INTEGER", nullable: false),
                     Reason = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
-                    ReversedAt = table.Column<DateTimeOffset>(type: "TEXT", nullable: false)
+                    ReversedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -273,6 +315,16 @@ namespace MedicalAid.Api.Migrations.Sqlite
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_At",
+                table: "AuditEntries",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_EntityType_EntityId",
+                table: "AuditEntries",
+                columns: new[] { "EntityType", "EntityId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Beneficiaries_IdNumber",
@@ -330,6 +382,12 @@ namespace MedicalAid.Api.Migrations.Sqlite
                 column: "EffectiveFrom");
 
             migrationBuilder.CreateIndex(
+                name: "IX_PremiumSubsidyPayments_BeneficiaryId_Year",
+                table: "PremiumSubsidyPayments",
+                columns: new[] { "BeneficiaryId", "Year" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SettlementReversals_SettlementId",
                 table: "SettlementReversals",
                 column: "SettlementId",
@@ -363,6 +421,9 @@ namespace MedicalAid.Api.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AuditEntries");
+
+            migrationBuilder.DropTable(
                 name: "BeneficiaryStatusChanges");
 
             migrationBuilder.DropTable(
@@ -373,6 +434,9 @@ namespace MedicalAid.Api.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "LedgerEntries");
+
+            migrationBuilder.DropTable(
+                name: "PremiumSubsidyPayments");
 
             migrationBuilder.DropTable(
                 name: "SettlementReversals");

@@ -13,6 +13,25 @@ namespace MedicalAid.Api.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "AuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    EntityType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    EntityId = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Before = table.Column<string>(type: "text", nullable: true),
+                    After = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Beneficiaries",
                 columns: table => new
                 {
@@ -127,6 +146,29 @@ namespace MedicalAid.Api.Migrations.Postgres
                     table.PrimaryKey("PK_BeneficiaryYearUsages", x => new { x.BeneficiaryId, x.Year });
                     table.ForeignKey(
                         name: "FK_BeneficiaryYearUsages_Beneficiaries_BeneficiaryId",
+                        column: x => x.BeneficiaryId,
+                        principalTable: "Beneficiaries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PremiumSubsidyPayments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    BeneficiaryId = table.Column<long>(type: "bigint", nullable: false),
+                    Year = table.Column<int>(type: "integer", nullable: false),
+                    Amount = table.Column<long>(type: "bigint", nullable: false),
+                    RunId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PaidAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PremiumSubsidyPayments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PremiumSubsidyPayments_Beneficiaries_BeneficiaryId",
                         column: x => x.BeneficiaryId,
                         principalTable: "Beneficiaries",
                         principalColumn: "Id",
@@ -276,6 +318,16 @@ namespace MedicalAid.Api.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_At",
+                table: "AuditEntries",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_EntityType_EntityId",
+                table: "AuditEntries",
+                columns: new[] { "EntityType", "EntityId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Beneficiaries_IdNumber",
                 table: "Beneficiaries",
                 column: "IdNumber",
@@ -331,6 +383,12 @@ namespace MedicalAid.Api.Migrations.Postgres
                 column: "EffectiveFrom");
 
             migrationBuilder.CreateIndex(
+                name: "IX_PremiumSubsidyPayments_BeneficiaryId_Year",
+                table: "PremiumSubsidyPayments",
+                columns: new[] { "BeneficiaryId", "Year" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SettlementReversals_SettlementId",
                 table: "SettlementReversals",
                 column: "SettlementId",
@@ -364,6 +422,9 @@ namespace MedicalAid.Api.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AuditEntries");
+
+            migrationBuilder.DropTable(
                 name: "BeneficiaryStatusChanges");
 
             migrationBuilder.DropTable(
@@ -374,6 +435,9 @@ namespace MedicalAid.Api.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "LedgerEntries");
+
+            migrationBuilder.DropTable(
+                name: "PremiumSubsidyPayments");
 
             migrationBuilder.DropTable(
                 name: "SettlementReversals");

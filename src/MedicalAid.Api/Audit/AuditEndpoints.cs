@@ -1,0 +1,85 @@
+using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Staff;
+using MedicalAid.Contracts.Admin;
+using MedicalAid.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MedicalAid.Api.Audit;
+
+public static class AuditEndpoints
+{
+    public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/api/v1/admin/audit", Search)
+            .RequireAuthorization(StaffAccess.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithTags("Audit")
+            .WithName("SearchAudit")
+            .WithSummary("The audit trail of staff changes, newest first (admin).");
+        return routes;
+    }
+
+    public static async Task<Results<Ok<Page<AuditEntryResponse>>, ValidationProblem>> Search(
+        string? entityType,
+        string? entityId,
+        string? actor,
+        string? action,
+        DateTimeOffset? from,
+        DateTimeOffset? to,
+        int? pageNumber,
+        int? pageSize,
+        MedicalAidDbContext db,
+        CancellationToken cancellationToken)
+    {
+        if (Paging.Problem(pageNumber, pageSize) is { } problem)
+        {
+            return TypedResults.ValidationProblem(problem.Errors, problem.Detail, type: problem.Type);
+        }
+
+        var query = db.Set<AuditEntry>().AsQueryable();
+        if (!string.IsNullOrWhiteSpace(entityType))
+        {
+            query = query.Where(entry => entry.EntityType == entityType);
+        }
+
+        if (!string.IsNullOrWhiteSpace(entityId))
+        {
+            query = query.Where(entry => entry.EntityId == entityId);
+        }
+
+        if (!string.IsNullOrWhiteSpace(actor))
+        {
+            query = query.Where(entry => entry.Actor == actor);
+        }
+
+        if (!string.IsNullOrWhiteSpace(action))
+        {
+            query = query.Where(entry => entry.Action == action);
+        }
+
+        if (from is { } start)
+        {
+            query = query.Where(entry => entry.At >= start);
+        }
+
+        if (to is { } end)
+        {
+            query = query.Where(entry => entry.At <= end);
+        }
+
+        return TypedResults.Ok(await query.OrderByDescending(entry => entry.Id).ToPageAsync(pageNumber, pageSize, ToResponse, cancellationToken));
+    }
+
+    private static AuditEntryResponse ToResponse(AuditEntry entry) => new()
+    {
+        Id = entry.Id,
+        At = entry.At,
+        Actor = entry.Actor,
+        Action = entry.Action,
+        EntityType = entry.EntityType,
+        EntityId = entry.EntityId,
+        Before = entry.Before,
+        After = entry.After,
+    };
+}

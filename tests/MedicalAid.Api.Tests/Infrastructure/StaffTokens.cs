@@ -1,0 +1,27 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace MedicalAid.Api.Tests.Infrastructure;
+
+/// <summary>Signs staff tokens the way an OIDC issuer (or `dotnet user-jwts`) would, with a key the test app trusts.</summary>
+public static class StaffTokens
+{
+    public const string Issuer = "medicalaid-tests";
+    public const string Audience = "medicalaid-api";
+
+    private static readonly byte[] SigningKey = Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray();
+
+    public static string SigningKeyBase64 { get; } = Convert.ToBase64String(SigningKey);
+
+    public static string Create(string role, string name, string? issuer = null, DateTimeOffset? expires = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer ?? Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity([new Claim("sub", name), new Claim("name", name), new Claim("role", role)]),
+            NotBefore = DateTime.UtcNow.AddMinutes(-1),
+            Expires = (expires ?? DateTimeOffset.UtcNow.AddHours(1)).UtcDateTime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SigningKey), SecurityAlgorithms.HmacSha256),
+        });
+}
