@@ -1,5 +1,10 @@
+using MedicalAid.Api.Audit;
+using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Eligibility;
+using MedicalAid.Api.Funds;
+using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Policies;
 using MedicalAid.Api.Settlements;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +16,11 @@ app.UseMedicalAidPipeline();
 app.MapHealth();
 app.MapEligibility();
 app.MapSettlements();
+app.MapBeneficiaryAdmin();
+app.MapHospitalAdmin();
+app.MapPolicyAdmin();
+app.MapFundAdmin();
+app.MapAudit();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Staff;
@@ -30,7 +31,8 @@ public sealed class AuditEntry
 /// <summary>Writes audit entries in the same SaveChanges as the change they describe, so one never exists without the other.</summary>
 public sealed class AuditTrail(MedicalAidDbContext db, ServiceCalendar calendar)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Stored for people to read, never embedded in HTML: keep Chinese names readable in the raw column.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public void Record(ClaimsPrincipal user, string action, string entityType, string entityId, object? before, object? after) =>
         db.Set<AuditEntry>().Add(new AuditEntry

@@ -22,6 +22,9 @@ public enum LedgerEntryKind
     TopUp,
     SettlementDebit,
     ReversalCredit,
+
+    /// <summary>A premium subsidy paid by the yearly staff run.</summary>
+    PremiumSubsidy,
 }
 
 /// <summary>An append-only movement on a fund: negative for money paid out, positive for money put in or given back.</summary>

@@ -2,11 +2,13 @@ using System.Text.Json.Serialization;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Audit;
 using MedicalAid.Api.Demo;
+using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
 using MedicalAid.Contracts;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.OpenApi;
 
@@ -73,6 +75,8 @@ public static class ApiSetup
         services.AddScoped<SettlementService>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<AuditTrail>();
+        services.AddScoped<BeneficiaryImporter>();
+        services.AddScoped<SubsidyRun>();
 
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>
@@ -94,9 +98,20 @@ public static class ApiSetup
                 Name = ApiKeyAuthenticationHandler.HeaderName,
                 Description = "The hospital's API key (demo: demo-h001-key, demo-h002-key, demo-h003-key).",
             });
+            swagger.AddSecurityDefinition(JwtBearerDefaults.AuthenticationScheme, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+                Description = "Civil-affairs staff: a token with role auditor, operator or admin (locally: dotnet user-jwts create --role admin).",
+            });
             swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {
                 [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+            });
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(JwtBearerDefaults.AuthenticationScheme, document)] = [],
             });
         });
         return services;
@@ -133,7 +148,7 @@ public static class ApiSetup
         (ProblemTypes.RequestVoided, 409, "the Idempotency-Key was voided by a reversal by request before the request arrived"),
         (ProblemTypes.Duplicate, 409, "a beneficiary, hospital or policy with that identity already exists"),
         (ProblemTypes.PolicyOverlap, 409, "a new policy version's dates overlap a version settlements already use"),
-        (ProblemTypes.PayloadTooLarge, 413, "body over 64 KiB"),
+        (ProblemTypes.PayloadTooLarge, 413, "body over 64 KiB (a beneficiary CSV import: 200 MiB)"),
         (ProblemTypes.BeneficiaryNotEligible, 422, "not registered, or not active on the service date"),
         (ProblemTypes.IdentityMismatch, 422, "the name does not match the registered beneficiary"),
         (ProblemTypes.NoPolicyInForce, 422, "no policy version covers the service date or category"),

@@ -115,7 +115,12 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     private static partial Regex MissingPropertyNames();
 }
 
-/// <summary>Refuses bodies over the limit before they are read: Kestrel enforces it on the wire, this answers in problem+json.</summary>
+/// <summary>
+/// Refuses bodies over the limit before they are read: Kestrel enforces it on the wire, this answers in problem+json.
+/// The limit is 64 KiB unless the endpoint declares its own (<see cref="Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata"/>,
+/// e.g. <see cref="RequestSizeLimitAttribute"/>), as the beneficiary CSV import does. Routing runs before this
+/// middleware (WebApplication adds it first), so the endpoint is known here.
+/// </summary>
 public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemDetailsService problems)
 {
     public const long MaxBodyBytes = 64 * 1024;
@@ -123,21 +128,24 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemDet
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request.ContentLength > MaxBodyBytes)
+        var maxBodyBytes = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>() is { } declared
+            ? declared.MaxRequestBodySize
+            : MaxBodyBytes;
+        if (context.Request.ContentLength > maxBodyBytes)
         {
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             await problems.WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = context,
                 ProblemDetails = Problems.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge,
-                    "The request body is too large.", $"At most {MaxBodyBytes} bytes."),
+                    "The request body is too large.", $"At most {maxBodyBytes} bytes."),
             });
             return;
         }
 
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = MaxBodyBytes;
+            limit.MaxRequestBodySize = maxBodyBytes;
         }
 
         await next(context);

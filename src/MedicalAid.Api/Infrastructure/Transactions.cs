@@ -140,6 +140,32 @@ public sealed class RowLocks(MedicalAidDbContext db)
         return rows.Single();
     }
 
+    /// <summary>Usage rows of several beneficiaries for the year (created at zero where missing), locked in beneficiary order.</summary>
+    public async Task<IReadOnlyList<BeneficiaryYearUsage>> UsagesAsync(IReadOnlyList<long> beneficiaryIds, int year, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(beneficiaryIds);
+        var ordered = beneficiaryIds.Order().ToArray();
+        foreach (var beneficiaryId in ordered)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
+                VALUES ({beneficiaryId}, {year}, 0, 0, 0, 0, 0, 0, 0)
+                ON CONFLICT DO NOTHING
+                """,
+                cancellationToken);
+        }
+
+        return LocksRows
+            ? await db.BeneficiaryYearUsages
+                .FromSql($"""SELECT * FROM "BeneficiaryYearUsages" WHERE "Year" = {year} AND "BeneficiaryId" = ANY({ordered}) ORDER BY "BeneficiaryId" FOR UPDATE""")
+                .ToListAsync(cancellationToken)
+            : await db.BeneficiaryYearUsages
+                .Where(usage => usage.Year == year && ordered.Contains(usage.BeneficiaryId))
+                .OrderBy(usage => usage.BeneficiaryId)
+                .ToListAsync(cancellationToken);
+    }
+
     /// <summary>Every channel's fund for the year, in channel order.</summary>
     public async Task<IReadOnlyList<Fund>> FundsAsync(int year, CancellationToken cancellationToken) =>
         LocksRows

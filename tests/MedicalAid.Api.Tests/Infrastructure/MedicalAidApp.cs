@@ -157,11 +157,15 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
             Assert.Equal(unreversed.Count, unreversed.Select(settlement => (settlement.HospitalId, settlement.VisitNumber)).Distinct().Count());
 
             var policy = DemoPolicy.Version;
+            var subsidyPayments = await db.PremiumSubsidyPayments.AsNoTracking().ToListAsync();
             foreach (var usage in await db.BeneficiaryYearUsages.AsNoTracking().ToListAsync())
             {
+                var subsidyRuns = subsidyPayments
+                    .Where(payment => payment.BeneficiaryId == usage.BeneficiaryId && payment.Year == usage.Year)
+                    .Aggregate(Money.Zero, (sum, payment) => sum + payment.Amount);
                 var expected = unreversed
                     .Where(settlement => settlement.BeneficiaryId == usage.BeneficiaryId && settlement.ServiceYear == usage.Year)
-                    .Aggregate(YearUsage.None, (sum, settlement) => sum + settlement.UsageChange);
+                    .Aggregate(YearUsage.None with { InsuranceSubsidy = subsidyRuns }, (sum, settlement) => sum + settlement.UsageChange);
                 Assert.Equal(expected, usage.ToUsage());
                 Assert.True(usage.Outpatient + usage.Inpatient <= policy.SharedAnnualCap, $"shared annual cap exceeded: {usage.Outpatient + usage.Inpatient}");
                 Assert.True(usage.Outpatient <= policy.Categories[0].Outpatient.AnnualCap, $"outpatient cap exceeded: {usage.Outpatient}");
