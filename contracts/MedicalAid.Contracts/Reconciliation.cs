@@ -147,6 +147,6 @@ public sealed record class DetailReconciliationResult
 
     public required int Matched { get; init; }
 
-    /// <summary>Every item that is not matched, and (when asked) the matched ones too.</summary>
+    /// <summary>Every item that is not matched (the matched ones are counted in <see cref="Matched"/>).</summary>
     public required IReadOnlyList<DetailItemResult> Items { get; init; }
 }

@@ -5,6 +5,7 @@ using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Policies;
+using MedicalAid.Api.Reconciliation;
 using MedicalAid.Api.Settlements;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ app.UseMedicalAidPipeline();
 app.MapHealth();
 app.MapEligibility();
 app.MapSettlements();
+app.MapReconciliation();
 app.MapBeneficiaryAdmin();
 app.MapHospitalAdmin();
 app.MapPolicyAdmin();

@@ -5,6 +5,7 @@ using MedicalAid.Api.Demo;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
+using MedicalAid.Api.Reconciliation;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
 using MedicalAid.Contracts;
@@ -73,6 +74,7 @@ public static class ApiSetup
         services.AddScoped<PolicyCatalog>();
         services.AddScoped<BeneficiaryEligibility>();
         services.AddScoped<SettlementService>();
+        services.AddScoped<ReconciliationService>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<BeneficiaryImporter>();

@@ -153,6 +153,7 @@ internal sealed class SettlementConfiguration : IEntityTypeConfiguration<Settlem
             .HasFilter("\"Status\" = 'Settled'")
             .HasDatabaseName("IX_Settlements_OneUnreversedPerVisit");
         builder.HasIndex(settlement => new { settlement.BeneficiaryId, settlement.ServiceYear });
+        builder.HasIndex(settlement => new { settlement.HospitalId, settlement.SettledAt });
     }
 }
 
@@ -162,5 +163,6 @@ internal sealed class SettlementReversalConfiguration : IEntityTypeConfiguration
     {
         builder.Property(reversal => reversal.Reason).HasMaxLength(SettlementRules.MaxReasonLength);
         builder.HasIndex(reversal => reversal.SettlementId).IsUnique();
+        builder.HasIndex(reversal => new { reversal.HospitalId, reversal.ReversedAt });
     }
 }

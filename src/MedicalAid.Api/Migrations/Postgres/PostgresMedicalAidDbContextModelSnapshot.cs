@@ -555,6 +555,8 @@ namespace MedicalAid.Api.Migrations.Postgres
                     b.HasIndex("HospitalId", "IdempotencyKey")
                         .IsUnique();
 
+                    b.HasIndex("HospitalId", "SettledAt");
+
                     b.HasIndex("HospitalId", "VisitNumber")
                         .IsUnique()
                         .HasDatabaseName("IX_Settlements_OneUnreversedPerVisit")
@@ -586,6 +588,8 @@ namespace MedicalAid.Api.Migrations.Postgres
 
                     b.HasIndex("SettlementId")
                         .IsUnique();
+
+                    b.HasIndex("HospitalId", "ReversedAt");
 
                     b.ToTable("SettlementReversals");
                 });

@@ -534,6 +534,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     b.HasIndex("HospitalId", "IdempotencyKey")
                         .IsUnique();
 
+                    b.HasIndex("HospitalId", "SettledAt");
+
                     b.HasIndex("HospitalId", "VisitNumber")
                         .IsUnique()
                         .HasDatabaseName("IX_Settlements_OneUnreversedPerVisit")
@@ -565,6 +567,8 @@ namespace MedicalAid.Api.Migrations.Sqlite
 
                     b.HasIndex("SettlementId")
                         .IsUnique();
+
+                    b.HasIndex("HospitalId", "ReversedAt");
 
                     b.ToTable("SettlementReversals");
                 });

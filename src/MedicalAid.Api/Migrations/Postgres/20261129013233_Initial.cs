@@ -389,6 +389,11 @@ namespace MedicalAid.Api.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SettlementReversals_HospitalId_ReversedAt",
+                table: "SettlementReversals",
+                columns: new[] { "HospitalId", "ReversedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SettlementReversals_SettlementId",
                 table: "SettlementReversals",
                 column: "SettlementId",
@@ -404,6 +409,11 @@ namespace MedicalAid.Api.Migrations.Postgres
                 table: "Settlements",
                 columns: new[] { "HospitalId", "IdempotencyKey" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Settlements_HospitalId_SettledAt",
+                table: "Settlements",
+                columns: new[] { "HospitalId", "SettledAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Settlements_OneUnreversedPerVisit",

@@ -388,6 +388,11 @@ namespace MedicalAid.Api.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SettlementReversals_HospitalId_ReversedAt",
+                table: "SettlementReversals",
+                columns: new[] { "HospitalId", "ReversedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_SettlementReversals_SettlementId",
                 table: "SettlementReversals",
                 column: "SettlementId",
@@ -403,6 +408,11 @@ namespace MedicalAid.Api.Migrations.Sqlite
                 table: "Settlements",
                 columns: new[] { "HospitalId", "IdempotencyKey" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Settlements_HospitalId_SettledAt",
+                table: "Settlements",
+                columns: new[] { "HospitalId", "SettledAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Settlements_OneUnreversedPerVisit",

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using MedicalAid.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Refit;
+
+namespace MedicalAid.Client;
+
+public static class MedicalAidClientSetup
+{
+    public const string ApiKeyHeader = "X-Api-Key";
+
+    /// <summary>
+    /// Refit settings for MedicalAid: its JSON (camelCase, enums as strings), ISO dates in query strings, and
+    /// problems as <see cref="MedicalAidProblemException"/>.
+    /// </summary>
+    public static RefitSettings Settings()
+    {
+        var urlFormatter = new DefaultUrlParameterFormatter();
+        urlFormatter.AddFormat<DateOnly>("yyyy-MM-dd");
+        return new RefitSettings(new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)), urlFormatter)
+        {
+            ExceptionFactory = MedicalAidProblemException.FromResponseAsync,
+        };
+    }
+
+    /// <summary>
+    /// Registers <see cref="IMedicalAidHospitalApi"/> for one hospital, with the standard resilience pipeline:
+    /// a timeout per attempt and overall, and retries of transient failures (timeouts, 408, 429, 5xx, broken
+    /// connections) with backoff. A retried settlement or reversal resends the same Idempotency-Key, so the API
+    /// settles it once.
+    /// </summary>
+    public static IHttpClientBuilder AddMedicalAidHospitalClient(
+        this IServiceCollection services, Uri baseUrl, string apiKey, Action<HttpStandardResilienceOptions>? configureResilience = null)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        ArgumentException.ThrowIfNullOrEmpty(apiKey);
+        // The source-generated client: Refit 16's AddRefitClient needs the optional Refit.Reflection package at run time.
+        var builder = services.AddRefitGeneratedClient<IMedicalAidHospitalApi>(Settings())
+            .ConfigureHttpClient(client =>
+            {
+                client.BaseAddress = baseUrl;
+                client.DefaultRequestHeaders.Add(ApiKeyHeader, apiKey);
+                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+            });
+        builder.AddStandardResilienceHandler(options =>
+        {
+            options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+            options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
+            options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
+            options.Retry.MaxRetryAttempts = 4;
+            options.Retry.UseJitter = true;
+            configureResilience?.Invoke(options);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers the callback contract for calling hospital systems (used by MedicalAid itself), with retries.
+    /// Callbacks carry a delivery id, so a hospital drops a delivery it has already processed.
+    /// </summary>
+    public static IHttpClientBuilder AddHospitalCallbackClient(this IServiceCollection services, Action<HttpStandardResilienceOptions>? configureResilience = null)
+    {
+        var builder = services.AddRefitGeneratedClient<IHospitalCallbackApi>(Settings())
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
+        builder.AddStandardResilienceHandler(options =>
+        {
+            options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+            options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
+            configureResilience?.Invoke(options);
+        });
+        return builder;
+    }
+
+    /// <summary>A stable key for one settlement attempt of a visit: the same visit and attempt always give the same key.</summary>
+    public static string IdempotencyKeyFor(string hospitalCode, string visitNumber, int attempt = 1) =>
+        $"{hospitalCode}:{visitNumber}:{attempt}";
+
+    internal static bool IsProblem(this MedicalAidProblemException exception, string type) =>
+        string.Equals(exception.Type, type, StringComparison.Ordinal) || (exception.Type is null && type == ProblemTypes.Internal);
+}
