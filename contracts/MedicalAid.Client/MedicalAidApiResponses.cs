@@ -11,6 +11,8 @@ namespace MedicalAid.Client;
 /// </summary>
 public static class MedicalAidApiResponses
 {
+    public const string ReplayedHeader = "Idempotent-Replayed";
+
     internal static readonly HttpRequestOptionsKey<MedicalAidProblemException> ProblemOption = new("MedicalAid.Problem");
 
     /// <summary>The problem MedicalAid answered with; null for a success or when no answer arrived.</summary>
@@ -44,5 +46,12 @@ public static class MedicalAidApiResponses
 
         throw (Exception?)response.Error
             ?? new MedicalAidProblemException(response.StatusCode ?? HttpStatusCode.InternalServerError, null, response.ReasonPhrase, "The answer had no content.", new Dictionary<string, string[]>(), null);
+    }
+
+    /// <summary>True when the API answered with the original response to an earlier request under the same key.</summary>
+    public static bool IsReplay(this IApiResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Headers is { } headers && headers.TryGetValues(ReplayedHeader, out var values) && values.Contains("true", StringComparer.OrdinalIgnoreCase);
     }
 }

@@ -1,0 +1,36 @@
+namespace MedicalAid.MockHospital.Hospitals;
+
+/// <summary>One mock hospital system per hospital code, on consecutive ports from <c>firstPort</c> (or on free ports).</summary>
+internal sealed class MockHospitalFleet : IDisposable
+{
+    private MockHospitalFleet(IReadOnlyList<MockHospitalSystem> systems) => Systems = systems;
+
+    public IReadOnlyList<MockHospitalSystem> Systems { get; }
+
+    public static MockHospitalFleet Start(IEnumerable<string> hospitalCodes, int firstPort, HospitalFaults faults, int seed)
+    {
+        var systems = new List<MockHospitalSystem>();
+        try
+        {
+            foreach (var (code, index) in hospitalCodes.Select((code, index) => (code, index)))
+            {
+                systems.Add(MockHospitalSystem.Start(code, firstPort == 0 ? 0 : firstPort + index, faults, unchecked(seed + index)));
+            }
+
+            return new MockHospitalFleet(systems);
+        }
+        catch
+        {
+            systems.ForEach(system => system.Dispose());
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var system in Systems)
+        {
+            system.Dispose();
+        }
+    }
+}
