@@ -1,7 +1,9 @@
+using System.Net;
 using System.Text.Json;
 using MedicalAid.Contracts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
+using Polly.Timeout;
 using Refit;
 
 namespace MedicalAid.Client;
@@ -35,6 +37,12 @@ public static class MedicalAidClientSetup
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         ArgumentException.ThrowIfNullOrEmpty(apiKey);
+        if (services.Any(service => service.ServiceType == typeof(IMedicalAidHospitalApi)))
+        {
+            // A second registration would send both hospitals' keys on every call.
+            throw new InvalidOperationException("A MedicalAid hospital client is already registered in this container: use one container (or scope) per hospital.");
+        }
+
         // The source-generated client: Refit 16's AddRefitClient needs the optional Refit.Reflection package at run time.
         var builder = services.AddRefitGeneratedClient<IMedicalAidHospitalApi>(Settings())
             .ConfigureHttpClient(client =>
@@ -50,7 +58,23 @@ public static class MedicalAidClientSetup
             options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(30);
             options.Retry.MaxRetryAttempts = 4;
             options.Retry.UseJitter = true;
+
+            // 429 and 503 (busy) say "nothing recorded, come back after Retry-After": retried, but they are the
+            // service protecting itself, not failing, so they do not open the circuit.
+            options.CircuitBreaker.ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome switch
+            {
+                { Exception: HttpRequestException or TimeoutRejectedException } => true,
+                { Result: { } response } => (int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.ServiceUnavailable,
+                _ => false,
+            });
             configureResilience?.Invoke(options);
+
+            // The library requires the sampling window to be at least twice the attempt timeout.
+            var minimumSampling = options.AttemptTimeout.Timeout * 2;
+            if (options.CircuitBreaker.SamplingDuration < minimumSampling)
+            {
+                options.CircuitBreaker.SamplingDuration = minimumSampling;
+            }
         });
         return builder;
     }
@@ -73,8 +97,13 @@ public static class MedicalAidClientSetup
     }
 
     /// <summary>A stable key for one settlement attempt of a visit: the same visit and attempt always give the same key.</summary>
-    public static string IdempotencyKeyFor(string hospitalCode, string visitNumber, int attempt = 1) =>
-        $"{hospitalCode}:{visitNumber}:{attempt}";
+    public static string IdempotencyKeyFor(string hospitalCode, string visitNumber, int attempt = 1)
+    {
+        ArgumentNullException.ThrowIfNull(hospitalCode);
+        ArgumentNullException.ThrowIfNull(visitNumber);
+        // Visit numbers compare without regard to case or surrounding spaces at the API, so the key does too.
+        return $"{hospitalCode.Trim().ToUpperInvariant()}:{visitNumber.Trim().ToUpperInvariant()}:{attempt}";
+    }
 
     internal static bool IsProblem(this MedicalAidProblemException exception, string type) =>
         string.Equals(exception.Type, type, StringComparison.Ordinal) || (exception.Type is null && type == ProblemTypes.Internal);

@@ -315,6 +315,22 @@ public abstract class ReconciliationTests(ApiFixture fixture) : ApiTestBase(fixt
         Assert.True(problem.GetProperty("errors").TryGetProperty("items[1].settlementId", out _), problem.ToString());
     }
 
+    [Theory]
+    [InlineData("/api/v1/reconciliation/detail", """{ "date": "2026-11-28", "items": [null] }""", "items[0]")]
+    [InlineData("/api/v1/reconciliation/daily",
+        """{ "date": "2026-11-28", "settlements": { "count": 0, "fundsSettled": 0, "channels": [null] }, "reversals": { "count": 0, "fundsSettled": 0, "channels": [] } }""",
+        "settlements.channels[0]")]
+    public async Task Reconcile_WithANullListElement_Is400NotA500(string path, string body, string field)
+    {
+        using var h001 = App.Hospital();
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        using var response = await h001.PostAsync(path, content, Cancel);
+
+        var problem = await SettlementTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
     [Fact]
     public async Task ReconcileDetail_ListOverTheItemLimit_Is400AndABodyOverFourMebibytesIs413()
     {

@@ -75,6 +75,12 @@ public static class ReconciliationRules
         {
             var item = request.Items[index];
             var field = $"items[{index}]";
+            if (item is null)
+            {
+                errors[field] = ["An item is required here, not null."];
+                continue;
+            }
+
             if (!seen.TryAdd(item.SettlementId, index))
             {
                 errors[$"{field}.settlementId"] = [$"Settlement {item.SettlementId} is listed more than once (first at items[{seen[item.SettlementId]}])."];
@@ -105,6 +111,12 @@ public static class ReconciliationRules
         for (var index = 0; index < movement.Channels.Count; index++)
         {
             var channel = movement.Channels[index];
+            if (channel is null)
+            {
+                errors[$"{prefix}.channels[{index}]"] = ["A channel amount is required here, not null."];
+                continue;
+            }
+
             if (!channels.Add(channel.Channel))
             {
                 errors[$"{prefix}.channels[{index}].channel"] = [$"Channel {ReconciliationMapping.FieldName(channel.Channel)} is listed more than once."];

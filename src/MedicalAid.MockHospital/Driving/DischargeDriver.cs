@@ -114,16 +114,14 @@ internal sealed class DischargeDriver
 
             return settlement;
         }
-        catch (Exception exception) when (IsTransport(exception, cancellationToken))
+        catch (Exception exception) when (IsTransport(exception, cancellationToken) || IsUnreadableSuccess(exception))
         {
-            // The answer is lost, not necessarily the settlement: ask for the visit, as a billing system would before
-            // telling the patient anything.
-            if (await LookUpAsync(visit, cancellationToken) is { } found)
+            // The answer is lost, not necessarily the settlement. The patient must not leave before the outcome is
+            // known: resend under the same key (the API answers with the settlement if there is one), and if that
+            // fails too, reverse by request (冲正), which reverses it or voids the key so it can never settle late.
+            if (await ResolveLostAnswerAsync(visit, cancellationToken) is { } settled)
             {
-                Books[visit.HospitalCode].Record(found);
-                Interlocked.Increment(ref counters.Settled);
-                Interlocked.Increment(ref counters.Recovered);
-                return found;
+                return settled;
             }
 
             Statistics.AddError(visit.HospitalCode, ErrorKind(exception));
@@ -134,6 +132,49 @@ internal sealed class DischargeDriver
             Statistics.AddError(visit.HospitalCode, ErrorKind(exception));
             return null;
         }
+    }
+
+    private async Task<SettlementResponse?> ResolveLostAnswerAsync(PlannedVisit visit, CancellationToken cancellationToken)
+    {
+        var api = connections[visit.HospitalCode].Api;
+        var counters = Statistics.For(visit.HospitalCode);
+        try
+        {
+            using var again = await api.SettleAsync(visit.Request, visit.IdempotencyKey, cancellationToken);
+            var settlement = again.ContentOrThrow();
+            Books[visit.HospitalCode].Record(settlement);
+            Interlocked.Increment(ref counters.Settled);
+            Interlocked.Increment(ref counters.Recovered);
+            return settlement;
+        }
+        catch (Exception exception) when (IsTransport(exception, cancellationToken) || IsUnreadableSuccess(exception))
+        {
+            // Still no answer: settle nothing rather than something unknown.
+        }
+        catch (Exception exception) when (IsAnswered(exception))
+        {
+            Statistics.AddError(visit.HospitalCode, ErrorKind(exception));
+            return null;
+        }
+
+        try
+        {
+            var outcome = await api.ReverseByRequestAsync(new ReversalByRequest { OriginalIdempotencyKey = visit.IdempotencyKey, Reason = ReversalReason }, cancellationToken);
+            if (outcome is { Outcome: ReversalByRequestOutcome.Reversed, Reversal: { } reversal })
+            {
+                // It had settled: book the settlement and its reversal, so both sides still reconcile.
+                Books[visit.HospitalCode].Record(await api.GetSettlementAsync(reversal.SettlementId, cancellationToken));
+                Books[visit.HospitalCode].Record(reversal);
+            }
+
+            Statistics.AddError(visit.HospitalCode, outcome.Outcome == ReversalByRequestOutcome.Reversed ? "lost-answer-reversed" : "lost-answer-voided");
+        }
+        catch (Exception exception) when (IsTransport(exception, cancellationToken) || IsAnswered(exception))
+        {
+            Statistics.AddError(visit.HospitalCode, "outcome-unknown");
+        }
+
+        return null;
     }
 
     private async Task ResendAsync(PlannedVisit visit, SettlementResponse original, CancellationToken cancellationToken)
@@ -173,20 +214,6 @@ internal sealed class DischargeDriver
         }
     }
 
-    private async Task<SettlementResponse?> LookUpAsync(PlannedVisit visit, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var settlements = await connections[visit.HospitalCode].Api.FindSettlementsByVisitAsync(visit.Request.VisitNumber, cancellationToken);
-            return settlements.FirstOrDefault(settlement => settlement.Status == SettlementStatus.Settled);
-        }
-        catch (Exception exception) when (IsTransport(exception, cancellationToken) || IsAnswered(exception))
-        {
-            return null;
-        }
-    }
-
-
     /// <summary>Failures after which the request may or may not have been carried out: the client gave up waiting.</summary>
     private static bool IsTransport(Exception exception, CancellationToken cancellationToken) => exception switch
     {
@@ -194,6 +221,10 @@ internal sealed class DischargeDriver
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
         _ => false,
     };
+
+    /// <summary>A 2xx whose body could not be read: the money may have moved, so the outcome is unknown.</summary>
+    private static bool IsUnreadableSuccess(Exception exception) =>
+        exception is JsonException || exception is ApiException { StatusCode: >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices };
 
     /// <summary>Failures where MedicalAid answered, and refused.</summary>
     private static bool IsAnswered(Exception exception) => exception is MedicalAidProblemException or ApiException or JsonException;
