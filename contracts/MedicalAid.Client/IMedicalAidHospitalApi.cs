@@ -44,4 +44,8 @@ public interface IMedicalAidHospitalApi
 
     [Post("/api/v1/reconciliation/detail")]
     Task<DetailReconciliationResult> ReconcileDetailAsync([Body] DetailReconciliationRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Confirm receipt of one of this hospital's clearing statements (清算); acknowledging again answers the same.</summary>
+    [Post("/api/v1/clearing-statements/{statementId}/acknowledgement")]
+    Task<ClearingAcknowledgement> AcknowledgeClearingStatementAsync(Guid statementId, CancellationToken cancellationToken = default);
 }

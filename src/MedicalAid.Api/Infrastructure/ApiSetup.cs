@@ -1,11 +1,13 @@
 using System.Text.Json.Serialization;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Audit;
+using MedicalAid.Api.Clearing;
 using MedicalAid.Api.Demo;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
 using MedicalAid.Api.Reconciliation;
+using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
 using MedicalAid.Contracts;
@@ -75,10 +77,15 @@ public static class ApiSetup
         services.AddScoped<BeneficiaryEligibility>();
         services.AddScoped<SettlementService>();
         services.AddScoped<ReconciliationService>();
+        services.AddScoped<SummaryReportService>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<BeneficiaryImporter>();
         services.AddScoped<SubsidyRun>();
+        services.AddScoped<ClearingService>();
+        services.AddHttpClient(OutboxDispatcher.HttpClientName);
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddHostedService(provider => provider.GetRequiredService<OutboxDispatcher>());
 
         services.AddEndpointsApiExplorer();
         services.AddSwaggerGen(swagger =>

@@ -1,5 +1,6 @@
 using MedicalAid.Api.Audit;
 using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Clearing;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
@@ -41,6 +42,10 @@ public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(
     public DbSet<PremiumSubsidyPayment> PremiumSubsidyPayments => Set<PremiumSubsidyPayment>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<ClearingStatement> ClearingStatements => Set<ClearingStatement>();
+
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

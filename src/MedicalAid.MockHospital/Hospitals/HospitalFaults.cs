@@ -31,4 +31,7 @@ internal sealed record HospitalFaults
 
     /// <summary>A fault for the first attempt of every delivery (by delivery id), so that only a redelivery succeeds.</summary>
     public FaultKind FirstAttempt { get; init; }
+
+    /// <summary>How many attempts of every delivery (by delivery id) are answered 500 before one is accepted.</summary>
+    public int FailFirstAttempts { get; init; }
 }

@@ -58,6 +58,7 @@ internal sealed class MockHospitalSystem : IDisposable
     private readonly List<CallbackAttempt> attempts = [];
     private readonly Dictionary<string, ReceivedCallback> deliveries = new(StringComparer.Ordinal);
     private readonly HashSet<string> attemptedDeliveryIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> attemptCounts = new(StringComparer.Ordinal);
     private readonly HospitalFaults faults;
     private readonly Random random;
     private readonly TimeProvider time;
@@ -147,7 +148,8 @@ internal sealed class MockHospitalSystem : IDisposable
                 return Answer(400);
             }
 
-            var fault = FaultFor(isFirstAttempt: attemptedDeliveryIds.Add(deliveryId));
+            var attempt = attemptCounts[deliveryId] = attemptCounts.GetValueOrDefault(deliveryId) + 1;
+            var fault = attempt <= faults.FailFirstAttempts ? FaultKind.Error : FaultFor(isFirstAttempt: attemptedDeliveryIds.Add(deliveryId));
             if (fault == FaultKind.Error)
             {
                 attempts.Add(new CallbackAttempt(deliveryId, kind, DeliveryOutcome.Error, now));
