@@ -154,6 +154,10 @@ internal sealed class SettlementConfiguration : IEntityTypeConfiguration<Settlem
             .HasDatabaseName("IX_Settlements_OneUnreversedPerVisit");
         builder.HasIndex(settlement => new { settlement.BeneficiaryId, settlement.ServiceYear });
         builder.HasIndex(settlement => new { settlement.HospitalId, settlement.SettledAt });
+
+        // Staff search (newest first) and reports (by service date) over millions of settlements.
+        builder.HasIndex(settlement => new { settlement.SettledAt, settlement.Id });
+        builder.HasIndex(settlement => new { settlement.ServiceDate, settlement.Status });
     }
 }
 

@@ -685,6 +685,10 @@ namespace MedicalAid.Api.Migrations.Postgres
                         .HasDatabaseName("IX_Settlements_OneUnreversedPerVisit")
                         .HasFilter("\"Status\" = 'Settled'");
 
+                    b.HasIndex("ServiceDate", "Status");
+
+                    b.HasIndex("SettledAt", "Id");
+
                     b.ToTable("Settlements");
                 });
 

@@ -664,6 +664,10 @@ namespace MedicalAid.Api.Migrations.Sqlite
                         .HasDatabaseName("IX_Settlements_OneUnreversedPerVisit")
                         .HasFilter("\"Status\" = 'Settled'");
 
+                    b.HasIndex("ServiceDate", "Status");
+
+                    b.HasIndex("SettledAt", "Id");
+
                     b.ToTable("Settlements");
                 });
 
