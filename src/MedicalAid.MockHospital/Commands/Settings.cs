@@ -141,18 +141,18 @@ internal class DriveSettings : HospitalSettings
 
     [CommandOption("--inpatient-share <SHARE>")]
     [Description("Share of inpatient stays (住院); the rest are outpatient visits (门诊).")]
-    [DefaultValue(0.4)]
-    public double InpatientShare { get; set; }
+    [DefaultValue(typeof(decimal), "0.4")]
+    public decimal InpatientShare { get; set; }
 
     [CommandOption("--retry-share <SHARE>")]
     [Description("Share of settlements sent again with the same Idempotency-Key, expecting the original back (Idempotent-Replayed).")]
-    [DefaultValue(0.1)]
-    public double RetryShare { get; set; }
+    [DefaultValue(typeof(decimal), "0.1")]
+    public decimal RetryShare { get; set; }
 
     [CommandOption("--reversal-share <SHARE>")]
     [Description("Share of settlements reversed (撤销) right after they are made.")]
-    [DefaultValue(0.05)]
-    public double ReversalShare { get; set; }
+    [DefaultValue(typeof(decimal), "0.05")]
+    public decimal ReversalShare { get; set; }
 
     [CommandOption("--date <YYYY-MM-DD>")]
     [Description("Service date of every bill. Default: yesterday in Asia/Shanghai.")]

@@ -20,18 +20,18 @@ internal sealed class BillGenerator(Random random)
 #pragma warning disable CA5394 // Reproducible test data, not security: a seeded Random is the point.
     public SettlementRequest Inpatient(string visitNumber, PatientIdentity patient, DateOnly dischargeDate)
     {
-        // Skewed towards the low end: u^2 puts most stays near 3,000–15,000 yuan and a few towards 120,000.
-        var total = Fen(3_000_00 * Math.Pow(40, Math.Pow(random.NextDouble(), 2)));
+        // Skewed towards the low end: u² puts most stays near 3,000–15,000 yuan and a few towards 120,000.
+        var total = Skewed(Money.FromYuan(3_000), Money.FromYuan(120_000));
         var lengthOfStay = Math.Clamp((int)(total.Fen / 1_500_00) + random.Next(1, 5), 2, 30);
-        var policyScope = Share(total, 0.80, 0.95);
-        var basicInsurance = Share(policyScope, 0.50, 0.75);
+        var policyScope = Share(total, 80, 95);
+        var basicInsurance = Share(policyScope, 50, 75);
         var criticalIllness = Money.Zero;
         if (policyScope - basicInsurance > CriticalIllnessThreshold)
         {
-            criticalIllness = Share(policyScope - basicInsurance - CriticalIllnessThreshold, 0.50, 0.60);
+            criticalIllness = Share(policyScope - basicInsurance - CriticalIllnessThreshold, 50, 60);
         }
 
-        var otherInsurance = random.NextDouble() < 0.05 ? Share(policyScope - basicInsurance - criticalIllness, 0.0, 0.10) : Money.Zero;
+        var otherInsurance = random.Next(100) < 5 ? Share(policyScope - basicInsurance - criticalIllness, 0, 10) : Money.Zero;
         return new SettlementRequest
         {
             VisitNumber = visitNumber,
@@ -47,9 +47,9 @@ internal sealed class BillGenerator(Random random)
     public SettlementRequest Outpatient(string visitNumber, PatientIdentity patient, DateOnly visitDate)
     {
         // Chronic and special-disease outpatient visits: 80–3,000 yuan, nearly all of it in scope.
-        var total = Fen(80_00 * Math.Pow(37.5, random.NextDouble()));
-        var policyScope = Share(total, 0.85, 1.00);
-        var basicInsurance = Share(policyScope, 0.40, 0.60);
+        var total = Skewed(Money.FromYuan(80), Money.FromYuan(3_000));
+        var policyScope = Share(total, 85, 100);
+        var basicInsurance = Share(policyScope, 40, 60);
         return new SettlementRequest
         {
             VisitNumber = visitNumber,
@@ -61,13 +61,21 @@ internal sealed class BillGenerator(Random random)
         };
     }
 
-    private Money Share(Money of, double low, double high) => Fen(of.Fen * (low + ((high - low) * random.NextDouble())));
+    /// <summary>A random share of <paramref name="of"/> between the two percentages, in whole fen (integer arithmetic only).</summary>
+    private Money Share(Money of, int lowPercent, int highPercent) =>
+        new Ratio(random.Next(lowPercent * 100, (highPercent * 100) + 1)).Of(of);
+
+    /// <summary>An amount from <paramref name="low"/> to <paramref name="high"/>, most of them near the low end (u² with u uniform).</summary>
+    private Money Skewed(Money low, Money high)
+    {
+        const long Steps = 10_000;
+        var u = random.NextInt64(Steps + 1);
+        return low + new Money((high - low).Fen * u * u / (Steps * Steps));
+    }
 
     private string[] Diagnoses(string[] codes, int maxCount) =>
         codes.OrderBy(_ => random.Next()).Take(random.Next(1, maxCount + 1)).ToArray();
 #pragma warning restore CA5394
-
-    private static Money Fen(double fen) => new((long)Math.Floor(fen));
 
     private static BillAmounts Amounts(Money total, Money policyScope, Money basicInsurance, Money criticalIllness, Money otherInsurance) => new()
     {

@@ -29,13 +29,13 @@ internal sealed record DriveOptions
 
     public int Concurrency { get; init; } = 4;
 
-    public double InpatientShare { get; init; } = 0.4;
+    public decimal InpatientShare { get; init; } = 0.4m;
 
     /// <summary>Share of settlements sent a second time with the same Idempotency-Key, expecting the original back.</summary>
-    public double RetryShare { get; init; } = 0.1;
+    public decimal RetryShare { get; init; } = 0.1m;
 
     /// <summary>Share of settlements reversed (撤销) right after they are made.</summary>
-    public double ReversalShare { get; init; } = 0.05;
+    public decimal ReversalShare { get; init; } = 0.05m;
 
     public int Seed { get; init; } = 1;
 
@@ -90,13 +90,16 @@ internal static class DischargePlanner
             var hospital = random.Next(options.Hospitals.Count);
             var sequence = ++visitsPerHospital[hospital];
             var patient = patients[random.Next(patients.Count)].Identity;
-            var request = random.NextDouble() < options.InpatientShare
+            var request = Chance(options.InpatientShare)
                 ? bills.Inpatient($"ZY{date}{options.RunId}{sequence:D5}", patient, options.ServiceDate)
                 : bills.Outpatient($"MZ{date}{options.RunId}{sequence:D5}", patient, options.ServiceDate);
-            var resend = random.NextDouble() < options.RetryShare;
-            var reverse = random.NextDouble() < options.ReversalShare;
+            var resend = Chance(options.RetryShare);
+            var reverse = Chance(options.ReversalShare);
             plan.Add(new PlannedVisit(number, options.Hospitals[hospital].Code, request, resend, reverse));
         }
+
+        // A share such as 0.25 as a chance in basis points, so that the plan is the same on every machine.
+        bool Chance(decimal share) => random.Next(10_000) < share * 10_000;
 #pragma warning restore CA5394
 
         return plan;
