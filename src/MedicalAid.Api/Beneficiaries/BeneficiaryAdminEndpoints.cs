@@ -125,9 +125,7 @@ public static class BeneficiaryAdminEndpoints
     public static async Task<Results<Ok<BeneficiaryDetail>, NotFoundProblem>> GetById(
         long id, MedicalAidDbContext db, ServiceCalendar calendar, CancellationToken cancellationToken)
     {
-        var beneficiary = await db.Beneficiaries.AsNoTracking()
-            .Include(candidate => candidate.StatusHistory)
-            .FirstOrDefaultAsync(candidate => candidate.Id == id, cancellationToken);
+        var beneficiary = await WithHistoryAsync(db.Beneficiaries.AsNoTracking(), id, cancellationToken);
         return beneficiary is null ? NotFound() : TypedResults.Ok(beneficiary.ToDetail(calendar.Today()));
     }
 
@@ -217,8 +215,7 @@ public static class BeneficiaryAdminEndpoints
 
         return await transactions.RunAsync<Results<Ok<BeneficiaryDetail>, ValidationProblem, NotFoundProblem>>(async token =>
         {
-            var beneficiary = await db.Beneficiaries.Include(candidate => candidate.StatusHistory)
-                .FirstOrDefaultAsync(candidate => candidate.Id == id, token);
+            var beneficiary = await WithHistoryAsync(db.Beneficiaries, id, token);
             if (beneficiary is null)
             {
                 return NotFound();
@@ -257,8 +254,7 @@ public static class BeneficiaryAdminEndpoints
 
         return await transactions.RunAsync<Results<Created<BeneficiaryDetail>, ValidationProblem, NotFoundProblem>>(async token =>
         {
-            var beneficiary = await db.Beneficiaries.Include(candidate => candidate.StatusHistory)
-                .FirstOrDefaultAsync(candidate => candidate.Id == id, token);
+            var beneficiary = await WithHistoryAsync(db.Beneficiaries, id, token);
             if (beneficiary is null)
             {
                 return NotFound();
@@ -339,4 +335,7 @@ public static class BeneficiaryAdminEndpoints
 
         public bool? Active { get; init; }
     }
+
+    private static Task<Beneficiary?> WithHistoryAsync(IQueryable<Beneficiary> beneficiaries, long id, CancellationToken cancellationToken) =>
+        beneficiaries.Include(candidate => candidate.StatusHistory).FirstOrDefaultAsync(candidate => candidate.Id == id, cancellationToken);
 }
