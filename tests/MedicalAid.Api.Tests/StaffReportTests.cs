@@ -226,6 +226,72 @@ public abstract class StaffReportTests(ApiFixture fixture) : ApiTestBase(fixture
         await AssertEqualsLedgerAsync(year!);
     }
 
+    [Fact]
+    public async Task Summary_AnyRange_EqualsFiguresCountedFromTheSettlements()
+    {
+        // Whole months come from the rollups, partial months and persons across them from the settlements: every way of
+        // cutting a range must give the figures counted here directly from the settlement rows.
+        var a = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        var b = await App.NewBeneficiaryAsync(DemoPolicy.Orphan);
+        using var h001 = App.Hospital(Keys.H001);
+        using var h003 = App.Hospital(Keys.H003);
+        await SettleAsync(h001, Requests.Outpatient(a, 600.00m, 500.00m, 200.00m, visitDate: new DateOnly(2025, 12, 20)));
+        await SettleAsync(h003, Requests.Outpatient(a, 700.00m, 600.00m, 250.00m, visitDate: new DateOnly(2026, 10, 1)));
+        await SettleAsync(h001, Requests.Inpatient(a, 15_000.00m, 14_000.00m, 8_000.00m, dischargeDate: new DateOnly(2026, 10, 17)));
+        await SettleAsync(h001, Requests.Inpatient(b, 8_000.00m, 7_500.00m, 4_000.00m, dischargeDate: new DateOnly(2026, 10, 31)));
+        var reversed = await SettleAsync(h003, Requests.Outpatient(b, 900.00m, 800.00m, 300.00m, visitDate: new DateOnly(2026, 11, 1)));
+        await SettleAsync(h003, Requests.Outpatient(b, 400.00m, 400.00m, 100.00m, visitDate: new DateOnly(2026, 11, 1)));
+        using (var reversal = await h003.ReverseAsync(reversed.SettlementId))
+        {
+            Assert.Equal(HttpStatusCode.Created, reversal.StatusCode);
+        }
+
+        using var auditor = App.Staff("auditor");
+        foreach (var (from, to) in new[]
+                 {
+                     ("2026-10-01", "2026-11-30"), ("2026-10-01", "2026-10-31"), ("2026-10-02", "2026-11-15"), ("2026-10-17", "2026-10-17"),
+                     ("2026-10-31", "2026-11-01"), ("2025-12-01", "2026-11-30"), ("2025-12-20", "2026-10-31"), ("2026-01-01", "2026-12-31"),
+                 })
+        {
+            var report = await auditor.GetFromJsonAsync<SummaryReport>($"/api/v1/admin/reports/summary?from={from}&to={to}", Cancel);
+            Assert.NotNull(report);
+            var expected = await CountFromSettlementsAsync(DateOnly.Parse(from, CultureInfo.InvariantCulture), DateOnly.Parse(to, CultureInfo.InvariantCulture));
+            Assert.Equal(expected.Headline, (report.SettlementCount, report.ReversedCount, report.PersonCount, report.FundsSettled));
+            Assert.Equal(expected.ByChannel, report.ByChannel.Select(channel => channel.Amount));
+            Assert.Equal(expected.ByHospital, report.ByHospital.Select(Figures));
+            Assert.Equal(expected.ByCategory, report.ByCategory.Select(Figures));
+            Assert.Equal(expected.ByMonth, report.ByMonth.Select(Figures));
+        }
+
+        await App.AssertInvariantsAsync();
+
+        static (string, long, long, decimal) Figures(SummaryGroup group) => (group.Key, group.SettlementCount, group.PersonCount, group.FundsSettled);
+    }
+
+    private async Task<ExpectedSummary> CountFromSettlementsAsync(DateOnly from, DateOnly to)
+    {
+        var rows = await App.WithDbAsync(db => db.Settlements.AsNoTracking()
+            .Where(s => s.ServiceDate >= from && s.ServiceDate <= to)
+            .ToListAsync());
+        var settled = rows.Where(s => s.Status == SettlementState.Settled).ToList();
+        IEnumerable<(string, long, long, decimal)> By(Func<Settlement, string> key) =>
+            settled.GroupBy(key).OrderBy(group => group.Key, StringComparer.Ordinal)
+                .Select(group => (group.Key, (long)group.Count(), (long)group.Select(s => s.BeneficiaryId).Distinct().Count(), group.Sum(s => s.FundsSettled.ToYuan())));
+        return new ExpectedSummary(
+            (settled.Count, rows.Count(s => s.Status == SettlementState.Reversed), settled.Select(s => s.BeneficiaryId).Distinct().Count(), settled.Sum(s => s.FundsSettled.ToYuan())),
+            [settled.Sum(s => s.InsuranceSubsidy.ToYuan()), settled.Sum(s => s.Outpatient.ToYuan()), settled.Sum(s => s.Inpatient.ToYuan()), settled.Sum(s => s.Temporary.ToYuan()), settled.Sum(s => s.Charity.ToYuan())],
+            By(s => s.HospitalCode).ToList(),
+            By(s => s.CategoryCode).ToList(),
+            By(s => $"{s.ServiceDate:yyyy-MM}").ToList());
+    }
+
+    private sealed record ExpectedSummary(
+        (long, long, long, decimal) Headline,
+        decimal[] ByChannel,
+        List<(string, long, long, decimal)> ByHospital,
+        List<(string, long, long, decimal)> ByCategory,
+        List<(string, long, long, decimal)> ByMonth);
+
     [Theory]
     [InlineData("to=2026-01-31", "from")]
     [InlineData("from=2026-01-01", "to")]
@@ -305,14 +371,15 @@ public abstract class StaffReportTests(ApiFixture fixture) : ApiTestBase(fixture
         Assert.Equal(2, rows.Count);
         Assert.Equal([second.SettlementId.ToString(), first.SettlementId.ToString()], rows.Select(row => Convert.ToString(row["结算编号"], CultureInfo.InvariantCulture)));
         Assert.All(rows, row => Assert.Equal(ResidentIdNumber.Mask(a.IdNumber), row["身份证号"]));
-        Assert.Equal(first.FundsSettled.ToString("0.00", CultureInfo.InvariantCulture), Convert.ToString(rows[1]["基金支付合计"], CultureInfo.InvariantCulture));
+        Assert.Equal(first.FundsSettled, Convert.ToDecimal(rows[1]["基金支付合计"], CultureInfo.InvariantCulture));
 
         using var summaryResponse = await auditor.GetAsync("/api/v1/admin/exports/summary.xlsx?from=2026-07-01&to=2026-07-31&lang=en", Cancel);
         Assert.Equal(HttpStatusCode.OK, summaryResponse.StatusCode);
         using var summaryBook = new MemoryStream(await summaryResponse.Content.ReadAsByteArrayAsync(Cancel));
         var summary = summaryBook.Query(useHeaderRow: true).Cast<IDictionary<string, object?>>().ToList();
         Assert.Equal("total", summary[0]["Dimension"]);
-        Assert.Equal((first.FundsSettled + second.FundsSettled).ToString("0.00", CultureInfo.InvariantCulture), Convert.ToString(summary[0]["Funds settled"], CultureInfo.InvariantCulture));
+        // Money cells are numbers, so that a spreadsheet can add them up.
+        Assert.Equal(first.FundsSettled + second.FundsSettled, Convert.ToDecimal(summary[0]["Funds settled"], CultureInfo.InvariantCulture));
         Assert.Contains(summary, row => Equals(row["Dimension"], "hospital") && Equals(row["Key"], "H002"));
     }
 

@@ -1,7 +1,7 @@
 -- Seeds a MedicalAid PostgreSQL database (already migrated, demo data on) with :beneficiaries beneficiaries and
 -- :settlements settlements spread over :year, for measuring reports and search at scale (issue 6).
 -- Amounts satisfy T = I + A + temporary + charity + P; about 3% are reversed. It writes settlements and
--- reversals only, not ledger entries or usage rows: a measurement database, not a set of books.
+-- reversals (and the report's rollups of them) only, not ledger entries or usage rows: a measurement database, not a set of books.
 \set ON_ERROR_STOP on
 BEGIN;
 
@@ -70,6 +70,38 @@ INSERT INTO "SettlementReversals" ("Id", "SettlementId", "HospitalId", "Reason",
 SELECT gen_random_uuid(), s."Id", s."HospitalId", 'scale test', s."ReversedAt"
 FROM "Settlements" s
 WHERE s."IdempotencyKey" LIKE 'scale-%' AND s."Status" = 'Reversed';
+
+-- The report's rollups, as the settlement transactions keep them (see the ReportRollups migration).
+INSERT INTO "MonthlySettlementTotals" ("Year", "Month", "HospitalCode", "CategoryCode", "Shard", "SettlementCount", "ReversedCount",
+    "InsuranceSubsidy", "Outpatient", "Inpatient", "Temporary", "Charity")
+SELECT "ServiceYear", CAST(EXTRACT(MONTH FROM "ServiceDate") AS INTEGER), "HospitalCode", "CategoryCode", "BeneficiaryId" % 8,
+       SUM(CASE WHEN "Status" = 'Settled' THEN 1 ELSE 0 END), SUM(CASE WHEN "Status" = 'Reversed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN "Status" = 'Settled' THEN "InsuranceSubsidy" ELSE 0 END), SUM(CASE WHEN "Status" = 'Settled' THEN "Outpatient" ELSE 0 END),
+       SUM(CASE WHEN "Status" = 'Settled' THEN "Inpatient" ELSE 0 END), SUM(CASE WHEN "Status" = 'Settled' THEN "Temporary" ELSE 0 END),
+       SUM(CASE WHEN "Status" = 'Settled' THEN "Charity" ELSE 0 END)
+FROM "Settlements" WHERE "IdempotencyKey" LIKE 'scale-%'
+GROUP BY "ServiceYear", CAST(EXTRACT(MONTH FROM "ServiceDate") AS INTEGER), "HospitalCode", "CategoryCode", "BeneficiaryId" % 8
+ON CONFLICT ("Year", "Month", "HospitalCode", "CategoryCode", "Shard") DO UPDATE SET
+    "SettlementCount" = "MonthlySettlementTotals"."SettlementCount" + excluded."SettlementCount",
+    "ReversedCount" = "MonthlySettlementTotals"."ReversedCount" + excluded."ReversedCount",
+    "InsuranceSubsidy" = "MonthlySettlementTotals"."InsuranceSubsidy" + excluded."InsuranceSubsidy",
+    "Outpatient" = "MonthlySettlementTotals"."Outpatient" + excluded."Outpatient",
+    "Inpatient" = "MonthlySettlementTotals"."Inpatient" + excluded."Inpatient",
+    "Temporary" = "MonthlySettlementTotals"."Temporary" + excluded."Temporary",
+    "Charity" = "MonthlySettlementTotals"."Charity" + excluded."Charity";
+
+-- The seeded people have no settlements but these, so their rows are new.
+INSERT INTO "PersonSettledMonths" ("Year", "BeneficiaryId", "Dimension", "Key", "Months")
+SELECT "Year", "BeneficiaryId", "Dimension", "Key", SUM("Bit")
+FROM (
+    SELECT "ServiceYear" AS "Year", "BeneficiaryId", 'All' AS "Dimension", '' AS "Key", 1 << (CAST(EXTRACT(MONTH FROM "ServiceDate") AS INTEGER) - 1) AS "Bit"
+    FROM "Settlements" WHERE "Status" = 'Settled' AND "IdempotencyKey" LIKE 'scale-%'
+    UNION
+    SELECT "ServiceYear", "BeneficiaryId", 'Hospital', "HospitalCode", 1 << (CAST(EXTRACT(MONTH FROM "ServiceDate") AS INTEGER) - 1) FROM "Settlements" WHERE "Status" = 'Settled' AND "IdempotencyKey" LIKE 'scale-%'
+    UNION
+    SELECT "ServiceYear", "BeneficiaryId", 'Category', "CategoryCode", 1 << (CAST(EXTRACT(MONTH FROM "ServiceDate") AS INTEGER) - 1) FROM "Settlements" WHERE "Status" = 'Settled' AND "IdempotencyKey" LIKE 'scale-%'
+) AS "Bits"
+GROUP BY "Year", "BeneficiaryId", "Dimension", "Key";
 
 COMMIT;
 ANALYZE;

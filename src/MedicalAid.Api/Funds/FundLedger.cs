@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Text;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Engine;
+using Microsoft.EntityFrameworkCore;
 
 namespace MedicalAid.Api.Funds;
 
@@ -27,9 +30,32 @@ public static class FundLedger
         ChannelAmounts movements,
         LedgerEntry template)
     {
+        foreach (var (fund, amount) in Record(db, funds, movements, template))
+        {
+            var balance = fund.Balance + amount;
+            if (balance.IsNegative)
+            {
+                throw new InvalidOperationException($"The {fund.Channel} fund for {fund.Year} would go below zero.");
+            }
+
+            fund.Balance = balance;
+        }
+    }
+
+    /// <summary>
+    /// Records one ledger entry per non-zero channel of <paramref name="movements"/> without changing the balances,
+    /// for a debit that <see cref="DebitIfCoveredAsync"/> applies in the database.
+    /// </summary>
+    public static IReadOnlyList<(Fund Fund, Money Amount)> Record(
+        MedicalAidDbContext db,
+        IReadOnlyList<Fund> funds,
+        ChannelAmounts movements,
+        LedgerEntry template)
+    {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(funds);
         ArgumentNullException.ThrowIfNull(template);
+        var moved = new List<(Fund, Money)>();
         foreach (var channel in Channels.InSettlementOrder)
         {
             var amount = movements[channel];
@@ -40,13 +66,7 @@ public static class FundLedger
 
             var fund = funds.FirstOrDefault(candidate => candidate.Channel == channel)
                 ?? throw new InvalidOperationException($"No {channel} fund for {template.Year}.");
-            var balance = fund.Balance + amount;
-            if (balance.IsNegative)
-            {
-                throw new InvalidOperationException($"The {channel} fund for {fund.Year} would go below zero.");
-            }
-
-            fund.Balance = balance;
+            moved.Add((fund, amount));
             db.LedgerEntries.Add(new LedgerEntry
             {
                 FundId = fund.Id,
@@ -62,5 +82,47 @@ public static class FundLedger
                 CreatedAt = template.CreatedAt,
             });
         }
+
+        return moved;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="debits"/> off the funds in one statement, and only if every fund still holds at least its
+    /// debit; false (and nothing changed) otherwise. The rows are locked from this statement to the commit only, so
+    /// concurrent settlements queue on a fund row for a moment rather than for a whole transaction.
+    /// </summary>
+    public static async Task<bool> DebitIfCoveredAsync(
+        MedicalAidDbContext db, IReadOnlyList<Fund> funds, ChannelAmounts debits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(funds);
+        var debited = funds.Where(fund => debits[fund.Channel] != Money.Zero).OrderBy(fund => fund.Id).ToList();
+        if (debited.Count == 0)
+        {
+            return true;
+        }
+
+        var parameters = new List<object>();
+        var amountById = new StringBuilder("CASE \"Id\"");
+        foreach (var fund in debited)
+        {
+            amountById.Append(CultureInfo.InvariantCulture, $" WHEN {{{parameters.Count}}} THEN {{{parameters.Count + 1}}}");
+            parameters.Add(fund.Id);
+            parameters.Add(debits[fund.Channel].Fen);
+        }
+
+        amountById.Append(" END");
+        var ids = string.Join(", ", Enumerable.Range(0, debited.Count).Select(index => $"{{{index * 2}}}"));
+        // Only placeholders are put into the text; the ids and amounts go as parameters.
+        var sql = $"""UPDATE "Funds" SET "Balance" = "Balance" - {amountById} WHERE "Id" IN ({ids}) AND "Balance" >= {amountById}""";
+        var changed = await db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
+        return changed == debited.Count;
     }
 }
+
+/// <summary>
+/// A fund no longer holds a debit calculated from its balance read without a lock: another settlement took from it
+/// in between. Nothing was committed; the transaction runs again and sees the new balance.
+/// </summary>
+public sealed class FundBalanceMovedException(int year)
+    : Exception($"A {year} fund no longer covers the debit calculated from its earlier balance.");

@@ -42,13 +42,13 @@ public static class DatabaseSetup
                     throw new InvalidOperationException($"Database:Provider is Postgres but ConnectionStrings:{ConnectionStringName} is not set.");
                 }
 
-                builder.Services.AddDbContext<MedicalAidDbContext, PostgresMedicalAidDbContext>(db => UsePostgres(db, connectionString));
+                builder.Services.AddDbContextPool<MedicalAidDbContext, PostgresMedicalAidDbContext>(db => UsePostgres(db, connectionString));
                 break;
             case DatabaseProvider.Sqlite:
                 connectionString = string.IsNullOrWhiteSpace(connectionString)
                     ? DefaultSqliteConnectionString(builder.Environment.ContentRootPath)
                     : connectionString;
-                builder.Services.AddDbContext<MedicalAidDbContext, SqliteMedicalAidDbContext>(db => UseSqlite(db, connectionString));
+                builder.Services.AddDbContextPool<MedicalAidDbContext, SqliteMedicalAidDbContext>(db => UseSqlite(db, connectionString));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{options.Provider}'. Use Sqlite or Postgres.");

@@ -4,6 +4,7 @@ using MedicalAid.Api.Clearing;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
+using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Engine;
 using Microsoft.EntityFrameworkCore;
@@ -46,6 +47,10 @@ public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(
     public DbSet<ClearingStatement> ClearingStatements => Set<ClearingStatement>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<MonthlySettlementTotal> MonthlySettlementTotals => Set<MonthlySettlementTotal>();
+
+    public DbSet<PersonSettledMonths> PersonSettledMonths => Set<PersonSettledMonths>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

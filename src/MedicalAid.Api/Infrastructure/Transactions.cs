@@ -14,11 +14,15 @@ public static class DatabaseErrors
         Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation }
         || Find<SqliteException>(exception) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
-    /// <summary>Serialization failure, deadlock, lock timeout or a busy SQLite file: the same work may succeed if run again.</summary>
+    /// <summary>
+    /// Serialization failure, deadlock, lock timeout, a busy SQLite file or a fund that moved under an unlocked read:
+    /// the same work may succeed if run again.
+    /// </summary>
     public static bool IsTransient(Exception exception) =>
         Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable }
         || Find<NpgsqlException>(exception) is { IsTransient: true }
-        || Find<SqliteException>(exception) is { SqliteErrorCode: 5 or 6 };
+        || Find<SqliteException>(exception) is { SqliteErrorCode: 5 or 6 }
+        || Find<FundBalanceMovedException>(exception) is not null;
 
     private static T? Find<T>(Exception? exception)
         where T : Exception
@@ -120,23 +124,23 @@ public sealed class RowLocks(MedicalAidDbContext db)
 {
     private bool LocksRows => db.Database.IsNpgsql();
 
-    /// <summary>The beneficiary's usage row for the year, created at zero if this is their first settlement of the year.</summary>
+    /// <summary>
+    /// The beneficiary's usage row for the year, created at zero if this is their first settlement of the year, in one
+    /// statement: an upsert that touches the row locks it until the transaction ends (PostgreSQL; SQLite already holds
+    /// its write lock).
+    /// </summary>
     public async Task<BeneficiaryYearUsage> UsageAsync(long beneficiaryId, int year, CancellationToken cancellationToken)
     {
-        await db.Database.ExecuteSqlAsync(
-            $"""
-            INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
-            VALUES ({beneficiaryId}, {year}, 0, 0, 0, 0, 0, 0, 0)
-            ON CONFLICT DO NOTHING
-            """,
-            cancellationToken);
-        var rows = LocksRows
-            ? await db.BeneficiaryYearUsages
-                .FromSql($"""SELECT * FROM "BeneficiaryYearUsages" WHERE "BeneficiaryId" = {beneficiaryId} AND "Year" = {year} FOR UPDATE""")
-                .ToListAsync(cancellationToken)
-            : await db.BeneficiaryYearUsages
-                .Where(usage => usage.BeneficiaryId == beneficiaryId && usage.Year == year)
-                .ToListAsync(cancellationToken);
+        var rows = await db.BeneficiaryYearUsages
+            .FromSql(
+                $"""
+                INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
+                VALUES ({beneficiaryId}, {year}, 0, 0, 0, 0, 0, 0, 0)
+                ON CONFLICT ("BeneficiaryId", "Year") DO UPDATE SET "Year" = excluded."Year"
+                RETURNING *
+                """)
+            .AsAsyncEnumerable()
+            .ToListAsync(cancellationToken);
         return rows.Single();
     }
 

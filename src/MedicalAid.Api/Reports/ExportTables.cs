@@ -113,8 +113,8 @@ public static class ExportTables
             $"{report.From:yyyy-MM-dd}~{report.To:yyyy-MM-dd}",
             report.SettlementCount,
             report.PersonCount,
-            Yuan(report.FundsSettled),
-            .. report.ByChannel.Select(channel => (object)Yuan(channel.Amount)),
+            report.FundsSettled,
+            .. report.ByChannel.Select(channel => (object)channel.Amount),
             report.ReversedCount,
         ];
         foreach (var (dimension, groups) in new[]
@@ -132,8 +132,8 @@ public static class ExportTables
                     group.Key,
                     group.SettlementCount,
                     group.PersonCount,
-                    Yuan(group.FundsSettled),
-                    .. group.ByChannel.Select(channel => (object)Yuan(channel.Amount)),
+                    group.FundsSettled,
+                    .. group.ByChannel.Select(channel => (object)channel.Amount),
                     "",
                 ];
             }
@@ -211,9 +211,8 @@ public static class ExportTables
         }
     }
 
-    private static string Yuan(Money money) => money.ToString();
-
-    private static string Yuan(decimal yuan) => yuan.ToString("0.00", CultureInfo.InvariantCulture);
+    /// <summary>Yuan as a number with two decimals: CSV shows "7750.00", and a spreadsheet can add XLSX cells up.</summary>
+    private static decimal Yuan(Money money) => money.ToYuan();
 
     private static string[] Headers((string Zh, string En)[] columns, ExportLanguage language) =>
         columns.Select(column => language == ExportLanguage.English ? column.En : column.Zh).ToArray();

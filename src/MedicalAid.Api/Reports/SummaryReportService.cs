@@ -7,9 +7,11 @@ using Microsoft.EntityFrameworkCore;
 namespace MedicalAid.Api.Reports;
 
 /// <summary>
-/// The summary report (汇总报表) over service dates: the database groups the unreversed settlements by month, hospital
-/// and category and sums the fen of each channel; the groups are folded here into the totals by each dimension.
-/// Distinct persons are counted by the database per dimension, since they do not add up across groups.
+/// The summary report (汇总报表) over service dates. Whole months are read from the rollups that each settlement and
+/// reversal keeps (<see cref="ReportRollups"/>), so a year is a few thousand rows rather than every settlement; the
+/// partial months at either end are added up from their settlements. The groups by month, hospital and category are
+/// folded here into the totals by each dimension. Distinct persons do not add up across groups: for whole months of
+/// one year they are counted from the per-person rollup, for any other range from the settlements themselves.
 /// </summary>
 public sealed class SummaryReportService(MedicalAidDbContext db)
 {
@@ -46,48 +48,40 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
 
     public async Task<SummaryReport> BuildAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
-        var inRange = db.Settlements.AsNoTracking().Where(settlement => settlement.ServiceDate >= from && settlement.ServiceDate <= to);
-        var settled = inRange.Where(settlement => settlement.Status == SettlementState.Settled);
+        var range = ReportRange.Of(from, to);
+        var groups = new List<GroupRow>();
+        if (range.WholeMonths is { } wholeMonths)
+        {
+            groups.AddRange(await MonthlyTotalsAsync(wholeMonths, cancellationToken));
+        }
 
-        // Raw SQL over the plain bigint columns: EF Core would read a SUM of a Money column back through its converter.
-        // Grouped by day rather than month, as the two databases spell "month of a date" differently; days fold into months here.
-        var groups = await db.Database.SqlQuery<GroupRow>($"""
-            SELECT "ServiceDate", "HospitalCode", "CategoryCode", COUNT(*) AS "Count",
-                   CAST(SUM("FundsSettled") AS BIGINT) AS "FundsSettled",
-                   CAST(SUM("InsuranceSubsidy") AS BIGINT) AS "InsuranceSubsidy",
-                   CAST(SUM("Outpatient") AS BIGINT) AS "Outpatient",
-                   CAST(SUM("Inpatient") AS BIGINT) AS "Inpatient",
-                   CAST(SUM("Temporary") AS BIGINT) AS "Temporary",
-                   CAST(SUM("Charity") AS BIGINT) AS "Charity"
-            FROM "Settlements"
-            WHERE "Status" = 'Settled' AND "ServiceDate" >= {from} AND "ServiceDate" <= {to}
-            GROUP BY "ServiceDate", "HospitalCode", "CategoryCode"
-            """).ToListAsync(cancellationToken);
+        foreach (var (start, end) in range.PartialMonths)
+        {
+            groups.AddRange(await SettlementTotalsAsync(start, end, cancellationToken));
+        }
 
-        var reversedCount = await inRange.LongCountAsync(settlement => settlement.Status == SettlementState.Reversed, cancellationToken);
-        var persons = await settled.Select(settlement => settlement.BeneficiaryId).Distinct().LongCountAsync(cancellationToken);
-        var personsByHospital = await settled.GroupBy(settlement => settlement.HospitalCode)
-            .Select(group => new { group.Key, Count = group.Select(settlement => settlement.BeneficiaryId).Distinct().LongCount() })
-            .ToDictionaryAsync(row => row.Key, row => row.Count, StringComparer.Ordinal, cancellationToken);
-        var personsByCategory = await settled.GroupBy(settlement => settlement.CategoryCode)
-            .Select(group => new { group.Key, Count = group.Select(settlement => settlement.BeneficiaryId).Distinct().LongCount() })
-            .ToDictionaryAsync(row => row.Key, row => row.Count, StringComparer.Ordinal, cancellationToken);
-        var personsByMonth = (await settled.GroupBy(settlement => new { settlement.ServiceDate.Year, settlement.ServiceDate.Month })
-                .Select(group => new { group.Key.Year, group.Key.Month, Count = group.Select(settlement => settlement.BeneficiaryId).Distinct().LongCount() })
-                .ToListAsync(cancellationToken))
-            .ToDictionary(row => MonthKey(row.Year, row.Month), row => row.Count, StringComparer.Ordinal);
+        var persons = range.IsWholeMonthsOfOneYear
+            ? await PersonsFromRollupsAsync(from.Year, range.WholeMonths!.Value.Mask, cancellationToken)
+            : await PersonsFromSettlementsAsync(from, to, cancellationToken);
 
         var total = Totals.None;
+        var reversedCount = 0L;
         var byHospital = new SortedDictionary<string, Totals>(StringComparer.Ordinal);
         var byCategory = new SortedDictionary<string, Totals>(StringComparer.Ordinal);
         var byMonth = new SortedDictionary<string, Totals>(StringComparer.Ordinal);
         foreach (var group in groups)
         {
+            reversedCount += group.ReversedCount;
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
             var totals = group.ToTotals();
             total += totals;
             Add(byHospital, group.HospitalCode, totals);
             Add(byCategory, group.CategoryCode, totals);
-            Add(byMonth, MonthKey(group.ServiceDate.Year, group.ServiceDate.Month), totals);
+            Add(byMonth, MonthKey(group.Year, group.Month), totals);
         }
 
         return new SummaryReport
@@ -96,13 +90,94 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
             To = to,
             SettlementCount = total.Count,
             ReversedCount = reversedCount,
-            PersonCount = persons,
+            PersonCount = persons.Total,
             FundsSettled = total.Channels.Sum.ToYuan(),
             ByChannel = ToWire(total.Channels),
-            ByHospital = ToGroups(byHospital, personsByHospital),
-            ByCategory = ToGroups(byCategory, personsByCategory),
-            ByMonth = ToGroups(byMonth, personsByMonth),
+            ByHospital = ToGroups(byHospital, persons.ByHospital),
+            ByCategory = ToGroups(byCategory, persons.ByCategory),
+            ByMonth = ToGroups(byMonth, persons.ByMonth),
         };
+    }
+
+    /// <summary>Whole months come from the monthly totals kept by every settlement and reversal.</summary>
+    // Raw SQL over the plain bigint columns: EF Core would read a SUM of a Money column back through its converter.
+    private Task<List<GroupRow>> MonthlyTotalsAsync(MonthSpan months, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<GroupRow>($"""
+            SELECT "Year", "Month", "HospitalCode", "CategoryCode",
+                   CAST(SUM("SettlementCount") AS BIGINT) AS "Count",
+                   CAST(SUM("ReversedCount") AS BIGINT) AS "ReversedCount",
+                   CAST(SUM("InsuranceSubsidy") AS BIGINT) AS "InsuranceSubsidy",
+                   CAST(SUM("Outpatient") AS BIGINT) AS "Outpatient",
+                   CAST(SUM("Inpatient") AS BIGINT) AS "Inpatient",
+                   CAST(SUM("Temporary") AS BIGINT) AS "Temporary",
+                   CAST(SUM("Charity") AS BIGINT) AS "Charity"
+            FROM "MonthlySettlementTotals"
+            WHERE "Year" * 100 + "Month" BETWEEN {(months.First.Year * 100) + months.First.Month} AND {(months.Last.Year * 100) + months.Last.Month}
+            GROUP BY "Year", "Month", "HospitalCode", "CategoryCode"
+            """).ToListAsync(cancellationToken);
+
+    /// <summary>Part of one month, added up from its settlements.</summary>
+    private Task<List<GroupRow>> SettlementTotalsAsync(DateOnly start, DateOnly end, CancellationToken cancellationToken) =>
+        db.Database.SqlQuery<GroupRow>($"""
+            SELECT {start.Year} AS "Year", {start.Month} AS "Month", "HospitalCode", "CategoryCode",
+                   CAST(SUM(CASE WHEN "Status" = 'Settled' THEN 1 ELSE 0 END) AS BIGINT) AS "Count",
+                   CAST(SUM(CASE WHEN "Status" = 'Reversed' THEN 1 ELSE 0 END) AS BIGINT) AS "ReversedCount",
+                   CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "InsuranceSubsidy" ELSE 0 END) AS BIGINT) AS "InsuranceSubsidy",
+                   CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "Outpatient" ELSE 0 END) AS BIGINT) AS "Outpatient",
+                   CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "Inpatient" ELSE 0 END) AS BIGINT) AS "Inpatient",
+                   CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "Temporary" ELSE 0 END) AS BIGINT) AS "Temporary",
+                   CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "Charity" ELSE 0 END) AS BIGINT) AS "Charity"
+            FROM "Settlements"
+            WHERE "ServiceDate" >= {start} AND "ServiceDate" <= {end}
+            GROUP BY "HospitalCode", "CategoryCode"
+            """).ToListAsync(cancellationToken);
+
+    /// <summary>
+    /// Whole months of one year: a person counts once per dimension value, as each has one row per value with the
+    /// months they were settled in.
+    /// </summary>
+    private async Task<Persons> PersonsFromRollupsAsync(int year, int monthMask, CancellationToken cancellationToken)
+    {
+        var rows = await db.Database.SqlQuery<PersonRow>($"""
+            WITH "Months"("Number") AS (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12))
+            SELECT "Dimension", "Key", 0 AS "Month", COUNT(*) AS "Persons"
+            FROM "PersonSettledMonths"
+            WHERE "Year" = {year} AND ("Months" & {monthMask}) <> 0
+            GROUP BY "Dimension", "Key"
+            UNION ALL
+            SELECT 'Month' AS "Dimension", '' AS "Key", "Months"."Number" AS "Month", COUNT(*) AS "Persons"
+            FROM "PersonSettledMonths" JOIN "Months" ON ("PersonSettledMonths"."Months" & (1 << ("Months"."Number" - 1))) <> 0
+            WHERE "Year" = {year} AND "Dimension" = 'All' AND ("PersonSettledMonths"."Months" & {monthMask}) <> 0
+            GROUP BY "Months"."Number"
+            """).ToListAsync(cancellationToken);
+
+        Dictionary<string, long> Of(string dimension, Func<PersonRow, string> key) =>
+            rows.Where(row => row.Dimension == dimension).ToDictionary(key, row => row.Persons, StringComparer.Ordinal);
+
+        return new Persons(
+            rows.Where(row => row.Dimension == nameof(PersonDimension.All)).Sum(row => row.Persons),
+            Of(nameof(PersonDimension.Hospital), row => row.Key),
+            Of(nameof(PersonDimension.Category), row => row.Key),
+            Of("Month", row => MonthKey(year, row.Month)));
+    }
+
+    /// <summary>Any other range: distinct persons counted from the settlements themselves.</summary>
+    private async Task<Persons> PersonsFromSettlementsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    {
+        var settled = db.Settlements.AsNoTracking()
+            .Where(settlement => settlement.ServiceDate >= from && settlement.ServiceDate <= to && settlement.Status == SettlementState.Settled);
+        var total = await settled.Select(settlement => settlement.BeneficiaryId).Distinct().LongCountAsync(cancellationToken);
+        var byHospital = await settled.GroupBy(settlement => settlement.HospitalCode)
+            .Select(group => new { group.Key, Count = group.Select(settlement => settlement.BeneficiaryId).Distinct().LongCount() })
+            .ToDictionaryAsync(row => row.Key, row => row.Count, StringComparer.Ordinal, cancellationToken);
+        var byCategory = await settled.GroupBy(settlement => settlement.CategoryCode)
+            .Select(group => new { group.Key, Count = group.Select(settlement => settlement.BeneficiaryId).Distinct().LongCount() })
+            .ToDictionaryAsync(row => row.Key, row => row.Count, StringComparer.Ordinal, cancellationToken);
+        var byMonth = (await settled.GroupBy(settlement => new { settlement.ServiceDate.Year, settlement.ServiceDate.Month })
+                .Select(group => new { group.Key.Year, group.Key.Month, Count = group.Select(settlement => settlement.BeneficiaryId).Distinct().LongCount() })
+                .ToListAsync(cancellationToken))
+            .ToDictionary(row => MonthKey(row.Year, row.Month), row => row.Count, StringComparer.Ordinal);
+        return new Persons(total, byHospital, byCategory, byMonth);
     }
 
     public static string MonthKey(int year, int month) => $"{year:D4}-{month:D2}";
@@ -133,10 +208,26 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
         public static Totals operator +(Totals left, Totals right) => new(checked(left.Count + right.Count), left.Channels + right.Channels);
     }
 
-    /// <summary>The settlements of one service date, hospital and category: a row of the report's query.</summary>
+    private sealed record Persons(long Total, Dictionary<string, long> ByHospital, Dictionary<string, long> ByCategory, Dictionary<string, long> ByMonth);
+
+    /// <summary>A row of the persons query: distinct persons of one hospital, category or month.</summary>
+    internal sealed class PersonRow
+    {
+        public string Dimension { get; set; } = "";
+
+        public string Key { get; set; } = "";
+
+        public int Month { get; set; }
+
+        public long Persons { get; set; }
+    }
+
+    /// <summary>The settlements of one service month, hospital and category: a row of the report's queries.</summary>
     internal sealed class GroupRow
     {
-        public DateOnly ServiceDate { get; set; }
+        public int Year { get; set; }
+
+        public int Month { get; set; }
 
         public string HospitalCode { get; set; } = "";
 
@@ -144,7 +235,7 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
 
         public long Count { get; set; }
 
-        public long FundsSettled { get; set; }
+        public long ReversedCount { get; set; }
 
         public long InsuranceSubsidy { get; set; }
 
@@ -159,12 +250,64 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
         public Totals ToTotals()
         {
             var channels = new ChannelAmounts(new Money(InsuranceSubsidy), new Money(Outpatient), new Money(Inpatient), new Money(Temporary), new Money(Charity));
-            if (channels.Sum.Fen != FundsSettled)
-            {
-                throw new InvalidOperationException($"Settlements of {HospitalCode} {CategoryCode} {ServiceDate:yyyy-MM-dd}: funds settled {FundsSettled} fen but the channels add up to {channels.Sum.Fen}.");
-            }
-
             return new Totals(Count, channels);
         }
     }
+}
+
+/// <summary>A run of whole calendar months, from <see cref="First"/> to <see cref="Last"/> inclusive.</summary>
+public readonly record struct MonthSpan(DateOnly First, DateOnly Last)
+{
+    public bool IsWithinOneYear => First.Year == Last.Year;
+
+    /// <summary>The months as bits of <see cref="PersonSettledMonths.Months"/>; meaningful within one year.</summary>
+    public int Mask
+    {
+        get
+        {
+            var mask = 0;
+            for (var month = First; month <= Last; month = month.AddMonths(1))
+            {
+                mask |= PersonSettledMonths.MonthBit(month.Month);
+            }
+
+            return mask;
+        }
+    }
+}
+
+/// <summary>A report's service dates split into the whole months the rollups answer and the partial months at either end.</summary>
+public sealed record ReportRange(MonthSpan? WholeMonths, IReadOnlyList<(DateOnly Start, DateOnly End)> PartialMonths)
+{
+    public bool IsWholeMonthsOfOneYear => PartialMonths.Count == 0 && WholeMonths is { IsWithinOneYear: true };
+
+    public static ReportRange Of(DateOnly from, DateOnly to)
+    {
+        var firstWhole = from.Day == 1 ? from : FirstOfMonth(from).AddMonths(1);
+        var afterLastWhole = IsLastOfMonth(to) ? to.AddDays(1) : FirstOfMonth(to);
+        if (firstWhole >= afterLastWhole)
+        {
+            // No whole month: the range lies within one month or takes parts of two neighbouring ones.
+            return FirstOfMonth(from) == FirstOfMonth(to)
+                ? new ReportRange(null, [(from, to)])
+                : new ReportRange(null, [(from, FirstOfMonth(to).AddDays(-1)), (FirstOfMonth(to), to)]);
+        }
+
+        var partial = new List<(DateOnly Start, DateOnly End)>();
+        if (from < firstWhole)
+        {
+            partial.Add((from, firstWhole.AddDays(-1)));
+        }
+
+        if (to >= afterLastWhole)
+        {
+            partial.Add((afterLastWhole, to));
+        }
+
+        return new ReportRange(new MonthSpan(firstWhole, afterLastWhole.AddMonths(-1)), partial);
+    }
+
+    private static DateOnly FirstOfMonth(DateOnly date) => new(date.Year, date.Month, 1);
+
+    private static bool IsLastOfMonth(DateOnly date) => date.AddDays(1).Day == 1;
 }

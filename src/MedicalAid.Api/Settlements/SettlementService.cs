@@ -4,6 +4,7 @@ using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Reports;
 using MedicalAid.Contracts;
 using MedicalAid.Engine;
 using Microsoft.AspNetCore.Mvc;
@@ -101,17 +102,29 @@ public sealed class SettlementService(
                     .WithExtension("settlementId", existing);
             }
 
-            var funds = await locks.FundsAsync(year, ct);
+            // The funds are read without a lock. If no fund limited what this settlement pays, any balance that still
+            // covers its debits gives the same result, so the debit is applied at the end only where the balances still
+            // cover it, and the hot fund rows are held just from there to the commit. If a fund did limit it, the
+            // result depends on the exact balance: the rows are locked first and the settlement calculated again.
+            var funds = await db.Funds.AsNoTracking().Where(fund => fund.Year == year).OrderBy(fund => fund.Id).ToListAsync(ct);
             if (FundsNotOpen(funds, year) is { } notOpen)
             {
                 return notOpen;
             }
 
             var result = Calculate(hospital, visit, found, usage.ToUsage(), FundLedger.Balances(funds));
+            var fundLimited = result.Channels.Any(channel => channel.Has(ReasonCode.FundExhausted));
+            if (fundLimited)
+            {
+                funds = [.. await locks.FundsAsync(year, ct)];
+                result = Calculate(hospital, visit, found, usage.ToUsage(), FundLedger.Balances(funds));
+            }
+
             var settlement = NewSettlement(hospital, key, visit, found, result);
             db.Settlements.Add(settlement);
+            await ReportRollups.RecordSettledAsync(db, settlement, ct);
             usage.Apply(result.UsageChange);
-            FundLedger.Post(db, funds, -result.FundDebits, new LedgerEntry
+            var debit = new LedgerEntry
             {
                 Kind = LedgerEntryKind.SettlementDebit,
                 Year = year,
@@ -119,11 +132,25 @@ public sealed class SettlementService(
                 HospitalId = hospital.Id,
                 BeneficiaryId = found.Beneficiary.Id,
                 CreatedAt = settlement.SettledAt,
-            });
+            };
+            if (fundLimited)
+            {
+                FundLedger.Post(db, funds, -result.FundDebits, debit);
+            }
+            else
+            {
+                FundLedger.Record(db, funds, -result.FundDebits, debit);
+            }
 
             var response = SettlementMapping.ToResponse(settlement);
             Remember(hospital, key, fingerprint, IdempotentOperation.Settlement, StatusCodes.Status201Created, response, settlement.Id);
             await db.SaveChangesAsync(ct);
+            if (!fundLimited && !await FundLedger.DebitIfCoveredAsync(db, funds, result.FundDebits, ct))
+            {
+                throw new FundBalanceMovedException(year);
+            }
+
+            await ReportRollups.AddToMonthlyTotalsAsync(db, settlement, +1, ct);
             return Outcome.Success<SettlementResponse>(response, StatusCodes.Status201Created);
         }, cancellationToken);
     }
@@ -282,7 +309,11 @@ public sealed class SettlementService(
         db.SettlementReversals.Add(reversal);
         settlement.Reversal = reversal;
         usage.Apply(-settlement.UsageChange);
+        await ReportRollups.RecordReversedAsync(db, settlement, cancellationToken);
         var funds = await locks.FundsAsync(settlement.ServiceYear, cancellationToken);
+
+        // After the funds, as in a settlement, so that the two never wait on each other's rows in a cycle.
+        await ReportRollups.AddToMonthlyTotalsAsync(db, settlement, -1, cancellationToken);
         FundLedger.Post(db, funds, settlement.FundDebits, new LedgerEntry
         {
             Kind = LedgerEntryKind.ReversalCredit,

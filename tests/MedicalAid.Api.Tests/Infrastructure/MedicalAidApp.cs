@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Contracts;
 using MedicalAid.Engine;
@@ -155,6 +156,27 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
 
             var unreversed = settlements.Where(settlement => settlement.Status == SettlementState.Settled).ToList();
             Assert.Equal(unreversed.Count, unreversed.Select(settlement => (settlement.HospitalId, settlement.VisitNumber)).Distinct().Count());
+
+            // The report's rollups say what the settlements say.
+            var monthly = settlements
+                .GroupBy(s => (s.ServiceYear, s.ServiceDate.Month, s.HospitalCode, s.CategoryCode, Shard: (int)(s.BeneficiaryId % MonthlySettlementTotal.ShardCount)))
+                .ToDictionary(group => group.Key, group =>
+                {
+                    var kept = group.Where(s => s.Status == SettlementState.Settled).ToList();
+                    return (kept.Count, group.Count() - kept.Count, kept.Aggregate(ChannelAmounts.Zero, (sum, s) => sum + s.FundDebits));
+                });
+            var rollups = (await db.MonthlySettlementTotals.AsNoTracking().ToListAsync()).ToDictionary(
+                row => (row.Year, row.Month, row.HospitalCode, row.CategoryCode, row.Shard),
+                row => ((int)row.SettlementCount, (int)row.ReversedCount, new ChannelAmounts(row.InsuranceSubsidy, row.Outpatient, row.Inpatient, row.Temporary, row.Charity)));
+            Assert.Equal(monthly.OrderBy(pair => pair.Key), rollups.OrderBy(pair => pair.Key));
+            var personMonths = unreversed
+                .SelectMany(s => new[] { (PersonDimension.All, ""), (PersonDimension.Hospital, s.HospitalCode), (PersonDimension.Category, s.CategoryCode) }
+                    .Select(dimension => (s.ServiceYear, s.BeneficiaryId, dimension.Item1, dimension.Item2, Bit: PersonSettledMonths.MonthBit(s.ServiceDate.Month))))
+                .GroupBy(row => (row.ServiceYear, row.BeneficiaryId, row.Item3, row.Item4))
+                .ToDictionary(group => group.Key, group => group.Aggregate(0, (months, row) => months | row.Bit));
+            var personRollups = (await db.PersonSettledMonths.AsNoTracking().ToListAsync())
+                .ToDictionary(row => (row.Year, row.BeneficiaryId, row.Dimension, row.Key), row => row.Months);
+            Assert.Equal(personMonths.OrderBy(pair => pair.Key), personRollups.OrderBy(pair => pair.Key));
 
             var policy = DemoPolicy.Version;
             var subsidyPayments = await db.PremiumSubsidyPayments.AsNoTracking().ToListAsync();

@@ -501,6 +501,77 @@ namespace MedicalAid.Api.Migrations.Postgres
                     b.ToTable("PolicyVersions", (string)null);
                 });
 
+            modelBuilder.Entity("MedicalAid.Api.Reports.MonthlySettlementTotal", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("HospitalCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("CategoryCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Charity")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Inpatient")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("InsuranceSubsidy")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Outpatient")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ReversedCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SettlementCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Temporary")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Year", "Month", "HospitalCode", "CategoryCode", "Shard");
+
+                    b.ToTable("MonthlySettlementTotals");
+                });
+
+            modelBuilder.Entity("MedicalAid.Api.Reports.PersonSettledMonths", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("BeneficiaryId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Dimension")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Months")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Year", "BeneficiaryId", "Dimension", "Key");
+
+                    b.HasIndex("Year", "Dimension", "Key", "Months");
+
+                    b.ToTable("PersonSettledMonths");
+                });
+
             modelBuilder.Entity("MedicalAid.Api.Settlements.IdempotencyRecord", b =>
                 {
                     b.Property<int>("HospitalId")

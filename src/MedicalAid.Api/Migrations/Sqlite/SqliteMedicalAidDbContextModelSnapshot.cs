@@ -480,6 +480,77 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     b.ToTable("PolicyVersions", (string)null);
                 });
 
+            modelBuilder.Entity("MedicalAid.Api.Reports.MonthlySettlementTotal", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HospitalCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CategoryCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Shard")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Charity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Inpatient")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InsuranceSubsidy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Outpatient")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ReversedCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SettlementCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Temporary")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Year", "Month", "HospitalCode", "CategoryCode", "Shard");
+
+                    b.ToTable("MonthlySettlementTotals");
+                });
+
+            modelBuilder.Entity("MedicalAid.Api.Reports.PersonSettledMonths", b =>
+                {
+                    b.Property<int>("Year")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BeneficiaryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Dimension")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Months")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Year", "BeneficiaryId", "Dimension", "Key");
+
+                    b.HasIndex("Year", "Dimension", "Key", "Months");
+
+                    b.ToTable("PersonSettledMonths");
+                });
+
             modelBuilder.Entity("MedicalAid.Api.Settlements.IdempotencyRecord", b =>
                 {
                     b.Property<int>("HospitalId")
