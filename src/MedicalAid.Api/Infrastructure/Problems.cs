@@ -53,6 +53,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException other => Problems.Create(other.StatusCode, ProblemTypes.Validation, "The request could not be read.", other.Message),
             DatabaseBusyException => Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Busy,
                 "The service is busy.", "Nothing was recorded. Retry with the same Idempotency-Key after the Retry-After interval."),
+            // The database refused or dropped a connection (too many clients, restarting, network): the request may succeed later.
+            _ when DatabaseErrors.IsTransient(exception) => Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Busy,
+                "The database is unavailable for a moment.", "Retry with the same Idempotency-Key after the Retry-After interval; a retry never pays twice."),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => Problems.Create(
                 499, ProblemTypes.Internal, "The client closed the request."),
             _ => Problems.Create(StatusCodes.Status500InternalServerError, ProblemTypes.Internal, "An unexpected error occurred.",
@@ -63,6 +66,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value);
         }
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogUnavailable(logger, exception, httpContext.Request.Method, httpContext.Request.Path.Value);
+        }
 
         httpContext.Response.StatusCode = problem.Status ?? StatusCodes.Status500InternalServerError;
         if (problem.Status == StatusCodes.Status503ServiceUnavailable)
@@ -72,6 +79,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Database busy or unavailable on {Method} {Path}; answered 503")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string method, string? path);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string? path);
