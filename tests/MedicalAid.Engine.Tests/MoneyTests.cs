@@ -116,4 +116,55 @@ public sealed class MoneyTests
         Assert.Equal(new Money(2), Money.Max(new Money(1), new Money(2)));
         Assert.True(new Money(1).CompareTo(new Money(2)) < 0);
     }
+
+    [Fact]
+    public void FromYuanAndParse_WhenRefused_SayWhatIsWrongWithTheAmount()
+    {
+        var fromYuan = Assert.Throws<ArgumentOutOfRangeException>(() => Money.FromYuan(0.001m));
+        var parse = Assert.Throws<FormatException>(() => Money.Parse("12.345"));
+
+        Assert.Equal("yuan", fromYuan.ParamName);
+        Assert.StartsWith("An amount in yuan has at most two decimals", fromYuan.Message, StringComparison.Ordinal);
+        Assert.Equal("'12.345' is not an amount in yuan with at most two decimals.", parse.Message);
+    }
+
+    [Theory]
+    [InlineData("-100000000000000000000")] // −1e20 yuan: far below the smallest amount in fen, yet × 100 still fits a decimal
+    [InlineData("100000000000000000000")]
+    public void TryFromYuan_WhenBeyondTheRangeOfFenButWithinDecimal_ReturnsFalseWithoutThrowing(string yuan)
+    {
+        Assert.False(Money.TryFromYuan(decimal.Parse(yuan, System.Globalization.CultureInfo.InvariantCulture), out var money));
+        Assert.Equal(Money.Zero, money);
+    }
+
+    [Fact]
+    public void ToYuan_OfZero_IsNotANegativeZero()
+    {
+        // A decimal can carry a sign on zero; zero fen must never come out as "-0.00" to a serializer that shows it.
+        Assert.False(decimal.IsNegative(Money.Zero.ToYuan()));
+        Assert.True(decimal.IsNegative(new Money(-1).ToYuan()));
+    }
+
+    [Fact]
+    public void ComparisonOperators_AtEqualAmounts_FollowStrictAndNonStrictOrder()
+    {
+        var one = new Money(1);
+        var two = new Money(2);
+
+        Assert.False(one > new Money(1));
+        Assert.False(one < new Money(1));
+        Assert.True(one >= new Money(1));
+        Assert.True(one <= new Money(1));
+        Assert.True(two >= one);
+        Assert.False(one >= two);
+        Assert.True(one <= two);
+        Assert.False(two <= one);
+    }
+
+    [Fact]
+    public void Subtract_TakesTheOtherAmountAway()
+    {
+        Assert.Equal(new Money(-50), new Money(100).Subtract(new Money(150)));
+        Assert.Equal(new Money(250), new Money(100).Add(new Money(150)));
+    }
 }

@@ -156,4 +156,67 @@ public sealed class PolicyVersionTests
         Assert.Null(Demo.FindCategory("refugee"));
         Assert.Same(Demo.Categories[0], Demo.RuleFor(DemoPolicy.ExtremePoverty));
     }
+
+    [Fact]
+    public void IsInForceOn_WhenVersionHasAnEnd_IncludesTheLastDayAndNotTheNext()
+    {
+        var ended = Demo with { EffectiveTo = new DateOnly(2024, 12, 31) };
+
+        Assert.True(ended.IsInForceOn(new DateOnly(2024, 12, 30)));
+        Assert.True(ended.IsInForceOn(new DateOnly(2024, 12, 31)));
+        Assert.False(ended.IsInForceOn(new DateOnly(2025, 1, 1)));
+        Assert.False(ended.IsInForceOn(new DateOnly(2023, 12, 31)));
+    }
+
+    [Fact]
+    public void Validate_WhenLevelAdjustmentIsExactlyPlusOrMinusOne_IsValid()
+    {
+        var policy = Demo with
+        {
+            InpatientLevelAdjustments = new HospitalLevelAdjustments(Ratio.One, Ratio.Zero, new Ratio(-Ratio.BasisPointsPerWhole)),
+        };
+
+        Assert.Empty(policy.Validate());
+    }
+
+    [Fact]
+    public void LevelAdjustmentFor_WhenLevelIsUnknown_ThrowsNamingIt()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => Demo.InpatientLevelAdjustments.For((HospitalLevel)3));
+
+        Assert.Equal("level", exception.ParamName);
+        Assert.StartsWith("Unknown hospital level.", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidateAgainstKnownCategories_WhenSetIsNull_ThrowsArgumentNull()
+    {
+        Assert.Throws<ArgumentNullException>("knownCategories", () => Demo.Validate(knownCategories: null!));
+    }
+
+    [Fact]
+    public void UnknownCategoryException_NamesPolicyAndCategory()
+    {
+        var exception = Assert.Throws<UnknownCategoryException>(() => Demo.RuleFor("refugee"));
+
+        Assert.Equal("Policy version 'demo' has no rule for category 'refugee'.", exception.Message);
+    }
+
+    [Fact]
+    public void DemoPolicy_CategoriesAndTheirNames_MatchDesignSection2()
+    {
+        Assert.Equal(
+            [
+                ("extreme-poverty", "特困人员"),
+                ("minimum-living", "低保对象"),
+                ("low-income-marginal", "低保边缘"),
+                ("special-care", "重点优抚对象"),
+                ("heroic-act", "见义勇为者"),
+                ("orphan", "孤儿"),
+                ("illness-poverty", "因病致贫重病患者"),
+            ],
+            DemoPolicy.Categories);
+        // DESIGN §4: temporary assistance is open to every category.
+        Assert.All(Demo.Categories, rule => Assert.True(rule.TemporaryEligible));
+    }
 }

@@ -64,4 +64,77 @@ public sealed class RatioTests
         Assert.Equal("-0.05", Ratio.FromPercent(-5).ToString());
         Assert.Equal("1", Ratio.One.ToString());
     }
+
+    [Fact]
+    public void FromPercent_WhenBasisPointsOverflow_Throws()
+    {
+        // 21,474,837% is 2,147,483,700 basis points, one more hundred than an int holds.
+        Assert.Equal(new Ratio(2_147_483_600), Ratio.FromPercent(21_474_836));
+        Assert.Throws<OverflowException>(() => Ratio.FromPercent(21_474_837));
+        Assert.Throws<OverflowException>(() => Ratio.FromPercent(-21_474_837));
+    }
+
+    [Fact]
+    public void Plus_WhenBasisPointsOverflow_Throws()
+    {
+        Assert.Equal(new Ratio(int.MaxValue), new Ratio(int.MaxValue - 1) + new Ratio(1));
+        Assert.Throws<OverflowException>(() => new Ratio(int.MaxValue) + new Ratio(1));
+        Assert.Throws<OverflowException>(() => new Ratio(int.MinValue).Add(new Ratio(-1)));
+    }
+
+    [Fact]
+    public void FromDecimal_AtTheEndsOfTheRange_IsExactAndJustBeyondIsRefused()
+    {
+        Assert.Equal(new Ratio(int.MinValue), Ratio.FromDecimal(-214_748.3648m));
+        Assert.Equal(new Ratio(int.MaxValue), Ratio.FromDecimal(214_748.3647m));
+        Assert.False(Ratio.TryFromDecimal(-214_748.3649m, out _));
+        Assert.False(Ratio.TryFromDecimal(214_748.3648m, out _));
+    }
+
+    [Theory]
+    [InlineData("-1000000")]
+    [InlineData("1000000")]
+    public void TryFromDecimal_WhenBeyondTheRangeOfBasisPoints_ReturnsFalseWithoutThrowing(string fraction)
+    {
+        Assert.False(Ratio.TryFromDecimal(decimal.Parse(fraction, System.Globalization.CultureInfo.InvariantCulture), out var ratio));
+        Assert.Equal(Ratio.Zero, ratio);
+    }
+
+    [Fact]
+    public void FromDecimal_WhenRefused_SaysARatioHasAtMostFourDecimals()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => Ratio.FromDecimal(0.00005m));
+
+        Assert.Equal("fraction", exception.ParamName);
+        Assert.StartsWith("A ratio has at most four decimals", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsWithinZeroAndOne_IncludesBothEnds()
+    {
+        Assert.True(Ratio.Zero.IsWithinZeroAndOne);
+        Assert.True(Ratio.One.IsWithinZeroAndOne);
+        Assert.False(new Ratio(-1).IsWithinZeroAndOne);
+    }
+
+    [Fact]
+    public void ComparisonOperators_FollowTheBasisPoints()
+    {
+        var low = new Ratio(500);
+        var high = new Ratio(7_500);
+
+        Assert.True(low < high);
+        Assert.False(high < low);
+        Assert.False(low < new Ratio(500));
+        Assert.True(high > low);
+        Assert.False(low > high);
+        Assert.False(low > new Ratio(500));
+        Assert.True(low <= new Ratio(500));
+        Assert.True(low <= high);
+        Assert.False(high <= low);
+        Assert.True(low >= new Ratio(500));
+        Assert.True(high >= low);
+        Assert.False(low >= high);
+        Assert.True(low.CompareTo(high) < 0);
+    }
 }

@@ -103,4 +103,39 @@ public sealed class ResidentIdNumberTests
             Assert.False(string.IsNullOrWhiteSpace(ResidentIdNumber.Describe(problem)));
         }
     }
+
+    [Theory]
+    [InlineData("820000199001010010")] // province 82 (Macau), the highest division code that is accepted
+    [InlineData("11010519000101001X")] // born 1 January 1900, the earliest birth date that is accepted
+    public void Check_AtTheEndsOfTheAcceptedRanges_ReportsNone(string text)
+    {
+        Assert.Equal(ResidentIdProblem.None, ResidentIdNumber.Check(text, Today));
+    }
+
+    [Fact]
+    public void Mask_WhenEightCharactersOrFewer_HidesThemAll()
+    {
+        // With eight characters "first four and last four" would show everything.
+        Assert.Equal("********", ResidentIdNumber.Mask("14010919"));
+        Assert.Equal("1401*0919", ResidentIdNumber.Mask("140100919"));
+        Assert.Throws<ArgumentNullException>("idNumber", () => ResidentIdNumber.Mask(null!));
+    }
+
+    [Fact]
+    public void ComputeCheckCharacter_WhenNotSeventeenDigits_SaysHowManyItNeeds()
+    {
+        var exception = Assert.Throws<ArgumentException>(() => ResidentIdNumber.ComputeCheckCharacter("1401"));
+
+        Assert.Equal("first17Digits", exception.ParamName);
+        Assert.StartsWith("The check character is computed over exactly 17 digits.", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_WhenProblemIsUnknown_ThrowsNamingIt()
+    {
+        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => ResidentIdNumber.Describe((ResidentIdProblem)99));
+
+        Assert.Equal("problem", exception.ParamName);
+        Assert.StartsWith("Unknown problem.", exception.Message, StringComparison.Ordinal);
+    }
 }

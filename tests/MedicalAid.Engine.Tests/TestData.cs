@@ -75,4 +75,26 @@ internal static class TestData
     };
 
     public static IReadOnlyList<string> DemoCategoryCodes { get; } = [.. DemoPolicy.Categories.Select(category => category.Code)];
+
+    public const string OwnDeductibles = "own-deductibles";
+
+    /// <summary>
+    /// The demo policy with one made-up category whose outpatient rule has a deductible (100.00) and whose inpatient
+    /// annual cap (10,000.00) is tighter than the shared annual cap (80,000.00) — neither happens in the demo categories.
+    /// Both ratios are 50%; no premium subsidy, temporary or charity.
+    /// </summary>
+    public static PolicyVersion OwnDeductiblesPolicy { get; } = DemoPolicy.Version with
+    {
+        Code = "own-deductibles-test",
+        Categories =
+        [
+            new CategoryRule(
+                OwnDeductibles,
+                PremiumSubsidy: Money.Zero,
+                Outpatient: new MedicalAssistanceRule(Y(100), Ratio.FromPercent(50), Y(4_000)),
+                Inpatient: new MedicalAssistanceRule(Y(1_000), Ratio.FromPercent(50), Y(10_000)),
+                TemporaryEligible: false,
+                CharityEligible: false),
+        ],
+    };
 }
