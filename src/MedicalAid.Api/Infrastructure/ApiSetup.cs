@@ -132,6 +132,7 @@ public static class ApiSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<NulInQueryMiddleware>();
         app.UseSwagger();
         app.UseSwaggerUI(ui => ui.DocumentTitle = "MedicalAid API");
         app.UseAuthentication();

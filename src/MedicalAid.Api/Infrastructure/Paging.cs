@@ -33,7 +33,10 @@ public static class Paging
         var number = pageNumber ?? 1;
         var size = pageSize ?? DefaultPageSize;
         var total = await ordered.LongCountAsync(cancellationToken);
-        var items = await ordered.Skip((number - 1) * size).Take(size).ToListAsync(cancellationToken);
+
+        // A page past the end is empty; computing its offset in int would overflow for a page number near int.MaxValue.
+        var offset = (long)(number - 1) * size;
+        var items = offset >= total ? [] : await ordered.Skip((int)Math.Min(offset, int.MaxValue)).Take(size).ToListAsync(cancellationToken);
         return new Page<TOut> { Items = items.Select(map).ToArray(), PageNumber = number, PageSize = size, Total = total };
     }
 }

@@ -161,3 +161,34 @@ public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IProblemDet
         await next(context);
     }
 }
+
+/// <summary>
+/// Refuses a query string that holds a NUL character (%00) with a 400 naming the parameter. No filter means anything
+/// with one, and PostgreSQL cannot store or even compare text containing it: such a search used to answer 500.
+/// (Kestrel already refuses a NUL in the path.)
+/// </summary>
+public sealed class NulInQueryMiddleware(RequestDelegate next, IProblemDetailsService problems)
+{
+    private static readonly string[] NotAllowed = ["A NUL character (%00) is not allowed in a query parameter."];
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var offending = context.Request.Query
+            .Where(parameter => parameter.Key.Contains('\0', StringComparison.Ordinal) || parameter.Value.Any(value => value?.Contains('\0', StringComparison.Ordinal) == true))
+            .Select(parameter => parameter.Key.Replace("\0", "\\0", StringComparison.Ordinal))
+            .ToList();
+        if (offending.Count == 0)
+        {
+            await next(context);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = Problems.Validation(offending.ToDictionary(name => name, _ => NotAllowed, StringComparer.Ordinal)),
+        });
+    }
+}

@@ -42,7 +42,8 @@ public static class DatabaseErrors
 /// <summary>
 /// Runs a unit of work in one database transaction, again from the start when the database says another request
 /// interfered (unique violation, serialization failure, deadlock, busy). The work re-reads everything it decides on,
-/// so a retry sees what the other request committed.
+/// so a retry sees what the other request committed. Work that answers with a refusal (<see cref="IRefusable"/>) is
+/// rolled back: a settlement refused as a duplicate visit must not leave the usage row it created to lock on.
 /// </summary>
 public sealed partial class TransactionRunner(MedicalAidDbContext db, SqliteWriteGate sqliteWriteGate, ILogger<TransactionRunner> logger)
 {
@@ -59,6 +60,12 @@ public sealed partial class TransactionRunner(MedicalAidDbContext db, SqliteWrit
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
                 var result = await work(cancellationToken);
+                if (result is IRefusable { IsRefusal: true })
+                {
+                    await transaction.RollbackAsync(cancellationToken);
+                    return result;
+                }
+
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }

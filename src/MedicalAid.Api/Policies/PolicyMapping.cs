@@ -78,13 +78,20 @@ public static class PolicyMapping
             Fraction(rule.Ratio, $"{field}.ratio"),
             Amount(rule.AnnualCap, $"{field}.annualCap"));
 
-        var categories = (dto.Categories ?? []).Select((rule, i) => new CategoryRule(
-            rule.Category?.Trim() ?? "",
-            Amount(rule.PremiumSubsidy, $"categories[{i}].premiumSubsidy"),
-            Medical(rule.Outpatient, $"categories[{i}].outpatient"),
-            Medical(rule.Inpatient, $"categories[{i}].inpatient"),
-            rule.TemporaryEligible,
-            rule.CharityEligible)).ToArray();
+        // JSON null is refused for the DTOs' own properties, but a list may still hold a null element.
+        var rules = (dto.Categories ?? []).Select((rule, i) => (Rule: rule, Index: i)).ToList();
+        foreach (var (_, i) in rules.Where(entry => entry.Rule is null))
+        {
+            errors[$"categories[{i}]"] = ["A category rule, not null."];
+        }
+
+        var categories = rules.Where(entry => entry.Rule is not null).Select(entry => new CategoryRule(
+            entry.Rule.Category?.Trim() ?? "",
+            Amount(entry.Rule.PremiumSubsidy, $"categories[{entry.Index}].premiumSubsidy"),
+            Medical(entry.Rule.Outpatient, $"categories[{entry.Index}].outpatient"),
+            Medical(entry.Rule.Inpatient, $"categories[{entry.Index}].inpatient"),
+            entry.Rule.TemporaryEligible,
+            entry.Rule.CharityEligible)).ToArray();
 
         var policy = new PolicyVersion(
             Code: dto.Code?.Trim() ?? "",

@@ -1,0 +1,72 @@
+using System.Text;
+using MedicalAid.Api.Tests.Infrastructure;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace MedicalAid.Api.Tests.Reliability;
+
+/// <summary>The kinds of caller the fuzzer sends as: each is a list of headers (a malformed credential has several variants).</summary>
+public sealed record FuzzCredential(string Name, IReadOnlyList<IReadOnlyList<(string Header, string Value)>> Variants, string? HospitalCode = null, bool IsStaff = false)
+{
+    public override string ToString() => Name;
+}
+
+public static class FuzzCredentials
+{
+    /// <summary>
+    /// None, malformed (empty key, bare scheme, Basic, a non-JWT, an unsigned JWT, a JWT signed with another key, an
+    /// over-long key), an unknown key, each demo hospital's key, each staff role, an expired and a foreign-issuer token.
+    /// </summary>
+    public static IReadOnlyList<FuzzCredential> All(OpenApiCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var apiKey = catalog.ApiKeyHeader;
+        var scheme = char.ToUpperInvariant(catalog.BearerScheme[0]) + catalog.BearerScheme[1..];
+        (string, string)[] Key(string value) => [(apiKey, value)];
+        (string, string)[] Bearer(string token) => [("Authorization", $"{scheme} {token}")];
+
+        return
+        [
+            new("none", [[]]),
+            new("malformed",
+            [
+                Key(""),
+                Key(" "),
+                Key(new string('k', 300)),
+                Key("demo-h001-key\u0000"),
+                [("Authorization", scheme)],
+                [("Authorization", "Basic ZGVtby1oMDAxLWtleTo=")],
+                Bearer("not.a.jwt"),
+                Bearer(UnsignedToken()),
+                Bearer(TokenSignedWithAnotherKey()),
+                Bearer(StaffTokens.Create("admin", "fuzz") + "x"),
+            ]),
+            new("unknown-key", [Key("fuzz-unknown-hospital-key")]),
+            new("hospital-H001", [Key(Keys.H001)], HospitalCode: "H001"),
+            new("hospital-H002", [Key(Keys.H002)], HospitalCode: "H002"),
+            new("hospital-H003", [Key(Keys.H003)], HospitalCode: "H003"),
+            new("staff-auditor", [Bearer(StaffTokens.Create("auditor", "模糊审计员"))], IsStaff: true),
+            new("staff-operator", [Bearer(StaffTokens.Create("operator", "模糊经办员"))], IsStaff: true),
+            new("staff-admin", [Bearer(StaffTokens.Create("admin", "模糊管理员"))], IsStaff: true),
+            new("expired-admin", [Bearer(StaffTokens.Create("admin", "过期", expires: DateTimeOffset.UtcNow.AddMinutes(-10)))]),
+            new("foreign-issuer-admin", [Bearer(StaffTokens.Create("admin", "外人", issuer: "someone-else"))]),
+            new("unknown-role", [Bearer(StaffTokens.Create("superuser", "无名"))]),
+        ];
+    }
+
+    private static string UnsignedToken()
+    {
+        static string Part(string json) => Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes(json));
+        return $"{Part("""{"alg":"none","typ":"JWT"}""")}.{Part($$"""{"iss":"{{StaffTokens.Issuer}}","aud":"{{StaffTokens.Audience}}","role":"admin","name":"none","exp":4102444800}""")}.";
+    }
+
+    private static string TokenSignedWithAnotherKey() =>
+        new JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = StaffTokens.Issuer,
+            Audience = StaffTokens.Audience,
+            Claims = new Dictionary<string, object> { ["role"] = "admin", ["name"] = "forger" },
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Enumerable.Range(0, 32).Select(i => (byte)(255 - i)).ToArray()), SecurityAlgorithms.HmacSha256),
+        });
+}
