@@ -9,7 +9,7 @@ public sealed class PostgresCrashTests() : CrashTests(Provider.Postgres);
 /// <summary>
 /// DESIGN §6.5 and "nothing half-written": the API as a real process, under load, killed with SIGKILL at random
 /// moments and restarted on the same database. SQLite runs with the API's own durability settings (WAL,
-/// synchronous=FULL). MEDICALAID_CRASH_KILLS sets the number of kills (CI 4; the full run 12).
+/// synchronous=FULL). MEDICALAID_CRASH_KILLS sets the number of kills (CI 5; the full run 12).
 /// </summary>
 public abstract class CrashTests(Provider provider)
 {
@@ -32,5 +32,18 @@ public abstract class CrashTests(Provider provider)
         Assert.True(run.Acknowledged > 0, report);
         // Kills land on requests in flight: had no answer ever been lost, the test would not have tested a crash mid-request.
         Assert.True(run.LostAnswers > 0, report);
+        if (provider == Provider.Sqlite)
+        {
+            // The durability this test ran with: WAL (persistent in the file); the API sets synchronous=FULL on each connection.
+            Assert.Equal("wal", await JournalModeAsync(database, cancel));
+        }
+    }
+
+    private static async Task<string?> JournalModeAsync(TestDatabase database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenReadOnlyAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        return (string?)await command.ExecuteScalarAsync(cancellationToken);
     }
 }
