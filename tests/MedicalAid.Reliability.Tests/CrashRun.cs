@@ -40,7 +40,7 @@ public sealed record LostReversalByRequest(int Worker, string ApiKey, string Ori
 /// </summary>
 public sealed class CrashRun(TestDatabase database, ApiServer server, ApiClient api, int kills, int clients, int seed)
 {
-    private const int Population = 100;
+    private const int PopulationSize = 100;
     private const int MaxAttemptsWhileUp = 30;
 
     private readonly object sync = new();
@@ -53,7 +53,7 @@ public sealed class CrashRun(TestDatabase database, ApiServer server, ApiClient 
     private readonly Stopwatch clock = new();
     private readonly List<string> timeline = [];
     private IReadOnlyList<PatientIdentity> patients = [];
-    private long requests, lostAnswers, duplicateReplays, resentReplayed, resentSettledAnew, resolvedBy冲正Reversed, resolvedBy冲正Voided;
+    private long requests, lostAnswers, duplicateReplays, resentReplayed, resentSettledAnew, reversedByRequestAfterLoss, voidedByRequestAfterLoss;
     private long reversalsAcked, voidsAcked, lateOriginalsRefused, busyAnswers, staffCalls;
     private int killsDone;
     private TimeSpan loadTime;
@@ -118,7 +118,7 @@ public sealed class CrashRun(TestDatabase database, ApiServer server, ApiClient 
     private async Task PrepareAsync(CancellationToken cancellationToken)
     {
         var categories = DemoLimits.Categories;
-        patients = await Infrastructure.Population.RegisterAsync(api, server.BaseAddress, Population, i => categories[i % categories.Count], cancellationToken);
+        patients = await Population.RegisterAsync(api, server.BaseAddress, PopulationSize, i => categories[i % categories.Count], cancellationToken);
         foreach (var year in new[] { Bills.ShanghaiToday.Year - 1, Bills.ShanghaiToday.Year })
         {
             foreach (var channel in Enum.GetValues<AssistanceChannel>())
@@ -467,11 +467,11 @@ public sealed class CrashRun(TestDatabase database, ApiServer server, ApiClient 
         {
             case { Outcome: ReversalByRequestOutcome.Reversed, Reversal: { } reversal }
                 when expected is null or ReversalByRequestOutcome.Reversed && (settlementId is null || reversal.SettlementId == settlementId):
-                Interlocked.Increment(ref resolvedBy冲正Reversed);
+                Interlocked.Increment(ref reversedByRequestAfterLoss);
                 AcknowledgeReversal(reversal.SettlementId, reversal, AckedFundsSettled(reversal.SettlementId));
                 break;
             case { Outcome: ReversalByRequestOutcome.Voided } when expected is null or ReversalByRequestOutcome.Voided && settlementId is null:
-                Interlocked.Increment(ref resolvedBy冲正Voided);
+                Interlocked.Increment(ref voidedByRequestAfterLoss);
                 lock (sync)
                 {
                     voidedKeys.Add((apiKey, originalKey));
@@ -814,7 +814,7 @@ public sealed class CrashRun(TestDatabase database, ApiServer server, ApiClient 
             text.AppendLine(CultureInfo.InvariantCulture, $"  requests {requests}, answers lost {lostAnswers}, busy (503) {busyAnswers}, staff calls {staffCalls}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  settlements acknowledged {acked.Count}; immediate retries replayed {duplicateReplays}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  lost settlements resent: replayed (had been recorded) {resentReplayed}, settled anew (had not) {resentSettledAnew}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  lost answers resolved by 冲正: reversed {resolvedBy冲正Reversed}, voided {resolvedBy冲正Voided}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  lost answers resolved by 冲正: reversed {reversedByRequestAfterLoss}, voided {voidedByRequestAfterLoss}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  reversals acknowledged {reversalsAcked} ({ackedReversals.Count} settlements), keys voided {voidsAcked}, late originals refused {lateOriginalsRefused}");
             foreach (var line in timeline)
             {

@@ -20,6 +20,11 @@ public abstract class StartupCrashTests(Provider provider)
     /// <summary>Long enough for a start on a busy machine; a start that waits forever on a lock fails the test after it.</summary>
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
+    /// <remarks>
+    /// Fails on SQLite at the time of writing: EF Core's SQLite migration lock is a row in __EFMigrationsLock, inserted
+    /// at every start by Migrate() (even with nothing to apply) and deleted when it ends. A SIGKILL in between leaves the
+    /// row, and every later start waits for it forever. PostgreSQL's lock is released with the dead session.
+    /// </remarks>
     [Fact(Timeout = 900_000)]
     public async Task SigkillWhileStarting_TheNextStartStillBecomesReady()
     {
@@ -52,13 +57,20 @@ public abstract class StartupCrashTests(Provider provider)
 
             await server.KillAsync();
             log.Add(string.Create(CultureInfo.InvariantCulture, $"kill {kill} after {started.ElapsedMilliseconds} ms of startup ({moment})"));
+            if (provider == Provider.Sqlite && await MigrationLockRowsAsync(database, cancel) > 0)
+            {
+                log.Add("the killed process left its migration lock row behind");
+                break;
+            }
         }
 
         var report = string.Join("\n", log);
         TestContext.Current.TestOutputHelper?.WriteLine(report);
+        var staleLock = provider == Provider.Sqlite && await MigrationLockRowsAsync(database, cancel) > 0;
         try
         {
-            await server.StartAsync(cancel, StartLimit);
+            // With a lock row left behind no start can succeed: a shorter wait shows the hang as well as a long one.
+            await server.StartAsync(cancel, staleLock ? TimeSpan.FromSeconds(20) : StartLimit);
         }
         catch (ApiStartException exception)
         {

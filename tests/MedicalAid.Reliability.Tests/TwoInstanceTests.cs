@@ -98,6 +98,7 @@ public sealed class TwoInstanceTests : IClassFixture<TwoInstanceFixture>
             Assert.Equal(first.SettlementId, Assert.Single(underKey).Id);
             Assert.Equal(4, snapshot.Ledger.Count(entry => entry.SettlementId == first.SettlementId)); // subsidy, inpatient, temporary, charity
             Assert.Empty(snapshot.Violations());
+            TestContext.Current.TestOutputHelper?.WriteLine($"round {round}: 50 requests under key {key} → settlement {first.SettlementId} once, {answers.Count(answer => answer.Replayed)} replays");
         }
     }
 
@@ -134,6 +135,8 @@ public sealed class TwoInstanceTests : IClassFixture<TwoInstanceFixture>
             }
 
             Assert.Empty((await DatabaseSnapshot.ReadAsync(fixture.Database, cancel)).Violations());
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"round {round}: 60 settlements asked 106,000.00 → outpatient {outpatient} + inpatient {inpatient}, {settlements.Count(settlement => settlement.Channels.Any(channel => channel.Reasons.Contains("CAP_REACHED")))} capped");
         }
     }
 
@@ -170,6 +173,8 @@ public sealed class TwoInstanceTests : IClassFixture<TwoInstanceFixture>
             Assert.Equal(0m, balances.Single(balance => balance.Channel == AssistanceChannel.Temporary).Balance);
             Assert.Equal(0m, balances.Single(balance => balance.Channel == AssistanceChannel.Charity).Balance);
             Assert.Empty((await DatabaseSnapshot.ReadAsync(fixture.Database, cancel)).Violations());
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"round {round}: 30 settlements on temporary {temporaryLeft} and charity {charityLeft} → paid exactly that, {settlements.Count(settlement => settlement.Channels[4].Reasons.Contains("FUND_EXHAUSTED"))} found charity exhausted");
         }
     }
 
@@ -196,6 +201,11 @@ public sealed class TwoInstanceTests : IClassFixture<TwoInstanceFixture>
 /// </summary>
 public sealed class TwoInstanceStartupTests
 {
+    /// <remarks>
+    /// Fails at the time of writing, in about one round of three: both processes run EF Core's Migrate() at once; the
+    /// Npgsql migration lock is taken per migration transaction, and one process applies a migration the other has just
+    /// applied ("42P07: relation "ClearingStatements" already exists"), and exits with an unhandled exception.
+    /// </remarks>
     [Fact(Timeout = 900_000)]
     public async Task TwoInstancesStartedTogetherOnAnEmptyDatabase_BothBecomeReady()
     {
