@@ -80,6 +80,9 @@ public static class DatabaseSetup
         }.ToString();
     }
 
+    /// <summary>The PostgreSQL advisory lock key that serialises migrations of several instances ("MAID" in ASCII).</summary>
+    private const long MigrationLockKey = 0x4D414944;
+
     /// <summary>Applies migrations and seeds demo data, as configured.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
@@ -96,12 +99,67 @@ public static class DatabaseSetup
                 await db.Database.CloseConnectionAsync();
             }
 
-            await db.Database.MigrateAsync();
+            if (db.Database.IsNpgsql())
+            {
+                // Instances started together would each create the same tables; a session advisory lock lets one
+                // migrate while the others wait, then find nothing left to do.
+                await db.Database.OpenConnectionAsync();
+                try
+                {
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})");
+                    await db.Database.MigrateAsync();
+                }
+                finally
+                {
+                    await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
+                    await db.Database.CloseConnectionAsync();
+                }
+            }
+            else
+            {
+                // EF Core's SQLite migration lock is a row that a killed process leaves behind, after which every start
+                // waits forever. An OS file lock, which dies with its process, decides instead: whoever holds it is the
+                // only migrator alive, so a lock row found then is stale.
+                var dataSource = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+                await using var fileLock = await AcquireFileLockAsync($"{dataSource}.migrations.lock");
+                await db.Database.OpenConnectionAsync();
+                try
+                {
+                    var lockTables = await db.Database
+                        .SqlQuery<string>($"SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsLock'")
+                        .ToListAsync();
+                    if (lockTables.Count > 0)
+                    {
+                        await db.Database.ExecuteSqlRawAsync("DELETE FROM \"__EFMigrationsLock\"");
+                    }
+                }
+                finally
+                {
+                    await db.Database.CloseConnectionAsync();
+                }
+
+                await db.Database.MigrateAsync();
+            }
         }
 
         if (app.Configuration.GetValue<bool>("Demo:Enabled"))
         {
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<FileStream> AcquireFileLockAsync(string path)
+    {
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
         }
     }
 
