@@ -17,6 +17,9 @@ public static class FuzzCredentials
     /// None, malformed (empty key, bare scheme, Basic, a non-JWT, an unsigned JWT, a JWT signed with another key, an
     /// over-long key), an unknown key, each demo hospital's key, each staff role, an expired and a foreign-issuer token.
     /// </summary>
+    /// <summary>Staff tokens valid for a day, so that a long full run keeps them.</summary>
+    private static DateTimeOffset LongRun => DateTimeOffset.UtcNow.AddDays(1);
+
     public static IReadOnlyList<FuzzCredential> All(OpenApiCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
@@ -45,9 +48,9 @@ public static class FuzzCredentials
             new("hospital-H001", [Key(Keys.H001)], HospitalCode: "H001"),
             new("hospital-H002", [Key(Keys.H002)], HospitalCode: "H002"),
             new("hospital-H003", [Key(Keys.H003)], HospitalCode: "H003"),
-            new("staff-auditor", [Bearer(StaffTokens.Create("auditor", "模糊审计员"))], IsStaff: true),
-            new("staff-operator", [Bearer(StaffTokens.Create("operator", "模糊经办员"))], IsStaff: true),
-            new("staff-admin", [Bearer(StaffTokens.Create("admin", "模糊管理员"))], IsStaff: true),
+            new("staff-auditor", [Bearer(StaffTokens.Create("auditor", "模糊审计员", expires: LongRun))], IsStaff: true),
+            new("staff-operator", [Bearer(StaffTokens.Create("operator", "模糊经办员", expires: LongRun))], IsStaff: true),
+            new("staff-admin", [Bearer(StaffTokens.Create("admin", "模糊管理员", expires: LongRun))], IsStaff: true),
             new("expired-admin", [Bearer(StaffTokens.Create("admin", "过期", expires: DateTimeOffset.UtcNow.AddMinutes(-10)))]),
             new("foreign-issuer-admin", [Bearer(StaffTokens.Create("admin", "外人", issuer: "someone-else"))]),
             new("unknown-role", [Bearer(StaffTokens.Create("superuser", "无名"))]),

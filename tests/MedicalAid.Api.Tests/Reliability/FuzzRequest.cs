@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 
 namespace MedicalAid.Api.Tests.Reliability;
@@ -62,7 +61,11 @@ public sealed class FuzzRequest
 
         if (Body is not null)
         {
-            text.Append(Encoding.UTF8.GetString(Body));
+            // In every encoding the fuzzer may have sent it in: the server reads a declared charset.
+            foreach (var encoding in new Encoding[] { Encoding.UTF8, Encoding.Unicode, Encoding.BigEndianUnicode, Encoding.UTF32, Encoding.Latin1 })
+            {
+                text.Append(encoding.GetString(Body)).Append('\n');
+            }
         }
 
         return text.ToString();
@@ -89,13 +92,25 @@ public sealed class FuzzRequest
                 text.Append(" -H 'Transfer-Encoding: chunked'");
             }
 
-            var printable = Body.Length <= 2048 && Body.All(b => b is >= 0x20 and < 0x7F or (byte)'\n');
+            var printable = Body.Length <= 2048 && Utf8Text(Body) is { } bodyText && !bodyText.Any(char.IsControl);
             text.Append(printable
-                ? $" --data-binary '{Encoding.ASCII.GetString(Body).Replace("'", "'\\''", StringComparison.Ordinal)}'"
+                ? $" --data-binary '{Encoding.UTF8.GetString(Body).Replace("'", "'\\''", StringComparison.Ordinal)}'"
                 : $" --data-binary @body.bin   # body.bin = base64 -d <<< '{Convert.ToBase64String(Body.AsSpan(0, Math.Min(Body.Length, 4096)))}'{(Body.Length > 4096 ? $" (first 4096 of {Body.Length} bytes)" : "")}");
         }
 
         return text.Append(CultureInfo.InvariantCulture, $"   # {string.Join(", ", Mutations.DefaultIfEmpty("unmutated"))}").ToString();
+    }
+
+    private static string? Utf8Text(byte[] bytes)
+    {
+        try
+        {
+            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
     }
 
     private static string Printable(string value) =>
@@ -121,10 +136,4 @@ public sealed class FuzzRequest
     {
         public override bool CanSeek => false;
     }
-}
-
-internal static class HttpHeadersExtensions
-{
-    public static string Describe(this HttpResponseHeaders headers) =>
-        string.Join("; ", headers.Select(header => $"{header.Key}: {string.Join(",", header.Value)}"));
 }

@@ -53,6 +53,7 @@ public sealed class FuzzRequestFactory(FuzzWorld world, IReadOnlyList<FuzzCreden
         HostileQuery,
         DuplicateQuery,
         UnknownQuery,
+        ControlCharacter,
     }
 
     /// <summary>Injection, Unicode, control characters, numbers out of range and very long strings.</summary>
@@ -100,7 +101,7 @@ public sealed class FuzzRequestFactory(FuzzWorld world, IReadOnlyList<FuzzCreden
         ArgumentNullException.ThrowIfNull(operation);
         ArgumentNullException.ThrowIfNull(credential);
         raw.Clear();
-        var mutationCount = Draw(Gen.Frequency((22, Gen.Const(0)), (10, Gen.Const(1)), (5, Gen.Const(2)), (2, Gen.Const(3))));
+        var mutationCount = Draw(Gen.Frequency((15, Gen.Const(0)), (10, Gen.Const(1)), (5, Gen.Const(2)), (2, Gen.Const(3))));
 
         var pathValues = operation.Parameters.Where(parameter => parameter.In == ParameterLocation.Path)
             .ToDictionary(parameter => parameter.Name, parameter => Text(ValueFor(parameter.Schema, parameter.Name, operation)), StringComparer.Ordinal);
@@ -248,6 +249,35 @@ public sealed class FuzzRequestFactory(FuzzWorld world, IReadOnlyList<FuzzCreden
                 case Mutation.HostileQuery or Mutation.UnknownQuery:
                     query.Add((Draw(Gen.OneOf("fuzz", "visitNumber", "pageSize", "$filter", "a[b]", "", "date")), Draw(Gen.OneOf(Hostile))));
                     break;
+                case Mutation.ControlCharacter when json is not null:
+                    var strings = Positions(json).Where(position => Node(json, position) is JsonValue value && value.TryGetValue<string>(out _)).ToList();
+                    if (strings.Count == 0)
+                    {
+                        Replace(ref json, JsonValue.Create("a\u0000b"));
+                        break;
+                    }
+
+                    var (stringParent, stringProperty, stringIndex) = strings[Draw(Gen.Int[0, strings.Count - 1])];
+                    var original = Node(json, (stringParent, stringProperty, stringIndex))!.GetValue<string>();
+                    var spliced = original.Insert(Draw(Gen.Int[0, original.Length]), Draw(Gen.OneOf("\u0000", "\u0001", "\u0008", "\u001b", "\u007f", "\u0085", "\r\n", "\uFFFF", "\uD800")));
+                    if (stringParent is JsonObject stringObject)
+                    {
+                        stringObject[stringProperty!] = spliced;
+                    }
+                    else if (stringParent is JsonArray stringArray)
+                    {
+                        stringArray[stringIndex] = spliced;
+                    }
+                    else
+                    {
+                        json = JsonValue.Create(spliced);
+                    }
+
+                    break;
+                case Mutation.ControlCharacter when query.Count > 0:
+                    var controlIndex = Draw(Gen.Int[0, query.Count - 1]);
+                    query[controlIndex] = (query[controlIndex].Name, query[controlIndex].Value + Draw(Gen.OneOf("\u0000", "\u0001", "\u001b", "\u007f")));
+                    break;
                 case Mutation.DuplicateQuery when query.Count > 0:
                     var (queryName, _) = query[Draw(Gen.Int[0, query.Count - 1])];
                     query.Add((queryName, Draw(Gen.OneOf(Hostile))));
@@ -288,6 +318,11 @@ public sealed class FuzzRequestFactory(FuzzWorld world, IReadOnlyList<FuzzCreden
             Mutation.BoundaryNumber, Mutation.DeepNesting, Mutation.HugeBody, Mutation.MissingHeader, Mutation.DuplicateHeader, Mutation.HostileHeader,
             Mutation.DuplicateCredential, Mutation.HostileQuery, Mutation.UnknownQuery,
         };
+        if (json is not null || query.Count > 0)
+        {
+            applicable.Add(Mutation.ControlCharacter);
+        }
+
         if (json is not null)
         {
             applicable.AddRange([Mutation.WrongType, Mutation.RemoveField, Mutation.NullField, Mutation.LongString, Mutation.InvalidUtf8, Mutation.BrokenJson]);
@@ -628,6 +663,13 @@ public sealed class FuzzRequestFactory(FuzzWorld world, IReadOnlyList<FuzzCreden
         Walk(root);
         return positions;
     }
+
+    private static JsonNode? Node(JsonNode? root, (JsonNode? Parent, string? Property, int Index) position) => position.Parent switch
+    {
+        JsonObject obj => obj[position.Property!],
+        JsonArray array => array[position.Index],
+        _ => root,
+    };
 
     private void Replace(ref JsonNode? root, JsonNode? replacement)
     {

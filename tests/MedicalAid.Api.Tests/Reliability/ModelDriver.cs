@@ -22,8 +22,8 @@ public sealed class ModelDriver : IDisposable
 
     private readonly MedicalAidApp app;
     private readonly HttpClient[] hospitals;
-    private readonly HttpClient admin;
-    private readonly HttpClient auditor;
+    private HttpClient admin = null!;
+    private HttpClient auditor = null!;
 
     private SettlementModel model = null!;
     private PatientIdentity[] patients = [];
@@ -35,16 +35,14 @@ public sealed class ModelDriver : IDisposable
     {
         this.app = app;
         hospitals = [.. Enumerable.Range(0, ModelHospitals.Count).Select(hospital => app.Hospital(ModelHospitals.ApiKey(hospital)))];
-        admin = app.Staff("admin", "模型管理员");
-        auditor = app.Staff("auditor", "模型审计员");
     }
 
     public int Steps { get; private set; }
-#pragma warning disable CA1051
-    public TimeSpan TSetup, TApply, TCheck, TEnd, TInv;
-#pragma warning restore CA1051
 
     public int Runs { get; private set; }
+
+    /// <summary>How often each kind of answer and edge came up, to show that the runs reach them.</summary>
+    public SortedDictionary<string, int> Outcomes { get; } = new(StringComparer.Ordinal);
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -52,19 +50,14 @@ public sealed class ModelDriver : IDisposable
     {
         ArgumentNullException.ThrowIfNull(scenario);
         Runs++;
-        var sw0 = System.Diagnostics.Stopwatch.StartNew();
         await SetUpAsync(scenario);
-        TSetup += sw0.Elapsed;
         for (var index = 0; index < scenario.Steps.Length; index++)
         {
             var step = scenario.Steps[index];
             try
             {
-                var sw = System.Diagnostics.Stopwatch.StartNew();
                 await ApplyAsync(step);
-                TApply += sw.Elapsed; sw.Restart();
                 await CheckAgreementAsync();
-                TCheck += sw.Elapsed;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -74,11 +67,9 @@ public sealed class ModelDriver : IDisposable
             Steps++;
         }
 
-        sw0.Restart();
         await CheckAgreementAsync(everyUsage: true);
         await CheckSettlementsAsStaffSeeThemAsync();
         await app.AssertInvariantsAsync();
-        TEnd += sw0.Elapsed;
     }
 
     public void Dispose()
@@ -88,8 +79,8 @@ public sealed class ModelDriver : IDisposable
             client.Dispose();
         }
 
-        admin.Dispose();
-        auditor.Dispose();
+        admin?.Dispose();
+        auditor?.Dispose();
     }
 
     /// <summary>
@@ -99,6 +90,12 @@ public sealed class ModelDriver : IDisposable
     private async Task SetUpAsync(ModelScenario scenario)
     {
         runId = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+
+        // Staff tokens live an hour; a full run takes longer, so each sequence signs in afresh.
+        admin?.Dispose();
+        auditor?.Dispose();
+        admin = app.Staff("admin", "模型管理员");
+        auditor = app.Staff("auditor", "模型审计员");
         nextKey = 0;
         var othersEligible = new Dictionary<int, int>();
         var plenty = new ChannelAmounts(Money.FromYuan(100_000_000), Money.Zero, Money.Zero, Money.Zero, Money.Zero);
@@ -213,14 +210,17 @@ public sealed class ModelDriver : IDisposable
         {
             if (record.Use == KeyUse.Voided)
             {
+                Tally("settle: late original refused (key voided)");
                 AssertProblem(response, body, HttpStatusCode.Conflict, ProblemTypes.RequestVoided);
             }
             else if (record.Use != KeyUse.Settlement || record.Request != visit.Canonical)
             {
+                Tally("settle: key reused for another request");
                 AssertProblem(response, body, HttpStatusCode.UnprocessableEntity, ProblemTypes.IdempotencyKeyReused);
             }
             else
             {
+                Tally("settle: replayed");
                 Assert.Equal(record.Status, (int)response.StatusCode);
                 Assert.True(replayed, "A retry with the same key and body must say Idempotent-Replayed.");
                 Assert.Equal(record.Body, body);
@@ -232,18 +232,22 @@ public sealed class ModelDriver : IDisposable
         Assert.False(replayed, $"Nothing was recorded under this key, yet the answer ({(int)response.StatusCode}) says it is a replay.");
         if (visit.WrongName)
         {
+            Tally("settle: identity mismatch");
             AssertProblem(response, body, HttpStatusCode.UnprocessableEntity, ProblemTypes.IdentityMismatch);
             return;
         }
 
         if (model.UnreversedSettlementOf(visit.Hospital, visit.NormalizedVisitNumber) is { } existing)
         {
+            Tally("settle: visit already settled");
             var problem = AssertProblem(response, body, HttpStatusCode.Conflict, ProblemTypes.VisitAlreadySettled);
             Assert.Equal(existing.Id, problem.GetProperty("settlementId").GetGuid());
             return;
         }
 
         var expected = model.Calculate(visit);
+        Tally("settle: settled");
+        TallyReasons(expected);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"Expected 201, got {(int)response.StatusCode}: {body}");
         var settlement = JsonSerializer.Deserialize<SettlementResponse>(body, JsonSerializerOptions.Web)!;
         Assert.Equal(SettlementStatus.Settled, settlement.Status);
@@ -258,6 +262,7 @@ public sealed class ModelDriver : IDisposable
         using var response = await hospitals[step.Hospital].PostAsJsonAsync("/api/v1/settlements/preview", ToRequest(visit, reformatted: false), Cancel);
         var body = await response.Content.ReadAsStringAsync(Cancel);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Expected 200, got {(int)response.StatusCode}: {body}");
+        Tally("preview");
         AssertCalculation(visit, model.Calculate(visit), JsonSerializer.Deserialize<SettlementCalculation>(body, JsonSerializerOptions.Web)!);
     }
 
@@ -295,14 +300,17 @@ public sealed class ModelDriver : IDisposable
         {
             if (record.Use == KeyUse.Voided)
             {
+                Tally("reverse: key voided");
                 AssertProblem(response, body, HttpStatusCode.Conflict, ProblemTypes.RequestVoided);
             }
             else if (record.Use != KeyUse.Reversal || record.Request != request)
             {
+                Tally("reverse: key reused for another request");
                 AssertProblem(response, body, HttpStatusCode.UnprocessableEntity, ProblemTypes.IdempotencyKeyReused);
             }
             else
             {
+                Tally("reverse: replayed");
                 Assert.Equal(record.Status, (int)response.StatusCode);
                 Assert.True(replayed, "A retried reversal must say Idempotent-Replayed.");
                 Assert.Equal(record.Body, body);
@@ -315,11 +323,13 @@ public sealed class ModelDriver : IDisposable
         var target = model.Settlements.FirstOrDefault(settlement => settlement.Id == attempt.SettlementId && settlement.Hospital == attempt.Hospital);
         if (target is null)
         {
+            Tally("reverse: not this hospital's (404)");
             AssertProblem(response, body, HttpStatusCode.NotFound, ProblemTypes.NotFound);
             return;
         }
 
         var expectedStatus = target.IsReversed ? HttpStatusCode.OK : HttpStatusCode.Created;
+        Tally(target.IsReversed ? "reverse: already reversed (200)" : "reverse: reversed (201)");
         Assert.True(response.StatusCode == expectedStatus, $"Expected {(int)expectedStatus}, got {(int)response.StatusCode}: {body}");
         var reversal = JsonSerializer.Deserialize<ReversalResponse>(body, JsonSerializerOptions.Web)!;
         if (!target.IsReversed)
@@ -352,6 +362,7 @@ public sealed class ModelDriver : IDisposable
         model.Keys.TryGetValue((hospital, key), out var record);
         if (record?.Use == KeyUse.Reversal)
         {
+            Tally("reversal by request: a reversal's key (422)");
             AssertProblem(response, body, HttpStatusCode.UnprocessableEntity, ProblemTypes.IdempotencyKeyReused);
             return;
         }
@@ -361,6 +372,7 @@ public sealed class ModelDriver : IDisposable
         Assert.Equal(key, answer.OriginalIdempotencyKey);
         if (record is null || record.Use == KeyUse.Voided)
         {
+            Tally("reversal by request: voided");
             Assert.Equal(ReversalByRequestOutcome.Voided, answer.Outcome);
             Assert.Null(answer.Reversal);
             if (record is null)
@@ -373,6 +385,7 @@ public sealed class ModelDriver : IDisposable
         }
 
         var target = model.Settlements.Single(settlement => settlement.Hospital == hospital && settlement.Attempt.Key == key);
+        Tally("reversal by request: reversed");
         Assert.Equal(ReversalByRequestOutcome.Reversed, answer.Outcome);
         Assert.NotNull(answer.Reversal);
         if (!target.IsReversed)
@@ -391,6 +404,7 @@ public sealed class ModelDriver : IDisposable
             $"/api/v1/admin/funds/{year}/{WireName(step.Channel)}/top-ups", new TopUpRequest { Amount = amount.ToYuan(), Reason = $"模型追加 {runId}" }, Cancel);
         var body = await response.Content.ReadAsStringAsync(Cancel);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Expected 200, got {(int)response.StatusCode}: {body}");
+        Tally("top-up");
         model.Funds[year] += ChannelAmounts.Zero.With(step.Channel, amount);
         var balance = JsonSerializer.Deserialize<FundBalanceResponse>(body, JsonSerializerOptions.Web)!;
         Assert.Equal(model.Funds[year][step.Channel].ToYuan(), balance.Balance);
@@ -401,6 +415,7 @@ public sealed class ModelDriver : IDisposable
         var year = SettlementModel.FirstYear + step.Year;
         var answer = await RunSubsidyAsync(year);
         var (persons, total, alreadyPaid, unpaid) = model.RunSubsidy(year);
+        Tally(unpaid > 0 ? "subsidy run: fund ran out" : persons > 0 ? "subsidy run: paid someone" : "subsidy run: nobody to pay");
         Assert.Equal((persons, total.ToYuan(), alreadyPaid, unpaid, model.Funds[year].InsuranceSubsidy.ToYuan()),
             (answer.Persons, answer.Total, answer.AlreadyPaid, answer.UnpaidFundExhausted, answer.FundBalanceAfter));
     }
@@ -421,9 +436,7 @@ public sealed class ModelDriver : IDisposable
     /// </summary>
     private async Task CheckAgreementAsync(bool everyUsage = false)
     {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         await ModelInvariants.AssertAsync(app, beneficiaryIds);
-        TInv += sw.Elapsed;
 
         var balances = await auditor.GetFromJsonAsync<FundBalanceResponse[]>("/api/v1/admin/funds", Cancel);
         foreach (var year in YearsInScenario)
@@ -530,6 +543,16 @@ public sealed class ModelDriver : IDisposable
         };
 
         decimal Yuan(Money money) => reformatted ? money.ToYuan() * 1.000m : money.ToYuan();
+    }
+
+    private void Tally(string outcome) => Outcomes[outcome] = Outcomes.GetValueOrDefault(outcome) + 1;
+
+    private void TallyReasons(SettlementResult result)
+    {
+        foreach (var reason in result.Channels.SelectMany(channel => channel.Reasons.Where(code => code is ReasonCode.CapReached or ReasonCode.FundExhausted or ReasonCode.DeductibleApplied or ReasonCode.AlreadyPaidThisYear).Select(code => $"{channel.Channel} {SettlementMapping.ReasonCodeName(code)}")).Distinct())
+        {
+            Tally("settled with " + reason);
+        }
     }
 
     private string NewKey() => $"{runId}-k{++nextKey}";

@@ -105,7 +105,7 @@ public static class ModelGenerators
                 new Money(subsidy), new Money(outpatient), new Money(inpatient), new Money(temporary), new Money(charity)));
 
     private static readonly Gen<ModelBill> Bill = Gen.Select(
-        Gen.Frequency((3, Yuan(0, 1_500)), (4, Yuan(1_000, 12_000)), (2, Yuan(10_000, 120_000)), (1, Gen.Long[0, 999])),
+        Gen.Frequency((3, Yuan(0, 1_500)), (4, Yuan(1_000, 12_000)), (3, Yuan(10_000, 150_000)), (1, Gen.Long[0, 999])),
         Gen.OneOf(100, 100, 90, 75, 50, 0),
         Gen.OneOf(0, 0, 10, 30, 50, 90, 100),
         (total, scope, insurance) => new ModelBill(total, scope, insurance));

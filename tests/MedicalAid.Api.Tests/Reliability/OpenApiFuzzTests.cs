@@ -71,10 +71,10 @@ public abstract class OpenApiFuzzTests
             // Every operation meets every credential once first; after that, mostly the credentials the operation is for.
             var (operation, credential) = index < pairs.Count ? pairs[index] : PickPair(pick, catalog.Operations, credentials);
             var request = factory.Create(operation, credential);
-            if (!SendableInProcess(request))
+            while (!SendableInProcess(request))
             {
                 stats.NotSendable++;
-                continue;
+                request = factory.Create(operation, credential);
             }
 
             using var message = request.ToMessage();
@@ -164,7 +164,7 @@ public abstract class OpenApiFuzzTests
         output?.WriteLine(stats.Summary(pairs.Count));
         failures.AddRange(await CrossHospitalRecordsAsync());
         Assert.True(failures.Count == 0, $"Fuzzing found {failures.Count} problem(s) (seed {seed}):{Environment.NewLine}{string.Join(Environment.NewLine, failures)}");
-        Assert.True(stats.Requests >= Math.Min(requests, pairs.Count), "Every operation was sent under every credential.");
+        Assert.True(requests < pairs.Count || stats.PairsCovered == pairs.Count, "Every operation was sent under every credential.");
         await App.AssertInvariantsAsync();
     }
 
@@ -268,6 +268,8 @@ public sealed class FuzzStatistics
 
     public int NotSendable { get; set; }
 
+    public int PairsCovered => pairs.Count;
+
     public void Count(FuzzOperation operation, FuzzCredential credential, int status, FuzzRequest request)
     {
         ArgumentNullException.ThrowIfNull(operation);
@@ -290,7 +292,7 @@ public sealed class FuzzStatistics
 
     public string Summary(int possiblePairs) =>
         string.Create(CultureInfo.InvariantCulture, $"""
-            operation × credential pairs covered: {pairs.Count} of {possiblePairs}; not sendable in process (Kestrel's own 400): {NotSendable}
+            operation × credential pairs covered: {pairs.Count} of {possiblePairs}; generated but not sendable in process (Kestrel's own 400), drawn again: {NotSendable}
             statuses: {string.Join(", ", byStatus.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key}×{pair.Value}"))}
             mutations: {string.Join(", ", byMutation.OrderByDescending(pair => pair.Value).Select(pair => $"{pair.Key}×{pair.Value}"))}
             per operation:

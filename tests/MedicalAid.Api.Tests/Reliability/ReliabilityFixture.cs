@@ -68,7 +68,7 @@ public static class ReliabilitySettings
             : null;
 
     /// <summary>Random operation sequences the model-based test runs per database (full run: 500 or more).</summary>
-    public static int ModelRuns => Number("MEDICALAID_MODEL_RUNS", 60);
+    public static int ModelRuns => Number("MEDICALAID_MODEL_RUNS", 40);
 
     /// <summary>Sequences sampled from a failing seed to shrink the failure further (only smaller ones are run).</summary>
     public static int ModelShrinkRuns => Number("MEDICALAID_MODEL_SHRINK_RUNS", 400);

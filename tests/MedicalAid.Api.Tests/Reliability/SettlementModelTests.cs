@@ -57,7 +57,7 @@ public abstract partial class SettlementModelTests
             print: scenario => scenario.ToString());
 
         output?.WriteLine($"Model-based run: {driver.Runs} sequences, {driver.Steps} steps agreed with the model in {stopwatch.Elapsed.TotalSeconds:0.0} s.");
-        output?.WriteLine($"setup {driver.TSetup} apply {driver.TApply} check {driver.TCheck} (inv {driver.TInv}) end {driver.TEnd}");
+        output?.WriteLine(string.Join(Environment.NewLine, driver.Outcomes.Select(outcome => $"  {outcome.Key}: {outcome.Value}")));
         Assert.Equal(ReliabilitySettings.ModelRuns, driver.Runs);
     }
 
