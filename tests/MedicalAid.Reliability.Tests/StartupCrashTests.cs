@@ -35,10 +35,13 @@ public abstract class StartupCrashTests(Provider provider)
         var random = new Random(ReliabilitySettings.Seed);
         var log = new List<string>();
 
-        // The first start creates the schema and seeds; how long it takes tells where "during startup" is.
-        var firstStart = Stopwatch.StartNew();
+        // The first start creates the schema and seeds; the second, on a database already prepared, is the start a
+        // restart goes through: how long it takes tells where "during startup" is.
         await server.StartAsync(cancel, StartLimit);
-        var startupTime = firstStart.Elapsed;
+        await server.KillAsync();
+        var restart = Stopwatch.StartNew();
+        await server.StartAsync(cancel, StartLimit);
+        var startupTime = restart.Elapsed;
         await server.KillAsync();
 
         for (var kill = 1; kill <= KillsWhileStarting; kill++)

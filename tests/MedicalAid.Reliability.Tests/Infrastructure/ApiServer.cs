@@ -64,9 +64,6 @@ public sealed class ApiServer : IAsyncDisposable
 
     public int Kills { get; private set; }
 
-    /// <summary>Process id of the running instance; 0 when none runs.</summary>
-    public int ProcessId => process is { HasExited: false } running ? running.Id : 0;
-
     public bool IsRunning => process is { HasExited: false };
 
     /// <summary>Whether /readyz answers 200 right now.</summary>
@@ -242,7 +239,6 @@ public sealed class ApiServer : IAsyncDisposable
             ["RateLimiting:Hospital:Burst"] = "1000000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
-            ["DOTNET_gcServer"] = "0",
         };
         foreach (var (key, value) in StaffTokens.ApiSettings)
         {

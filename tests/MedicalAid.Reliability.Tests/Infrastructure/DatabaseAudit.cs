@@ -72,7 +72,8 @@ public sealed class DatabaseSnapshot
     public SettlementRow? SettlementByKey(string hospitalCode, string idempotencyKey)
     {
         var hospitalId = HospitalIds[hospitalCode];
-        return Settlements.SingleOrDefault(settlement => settlement.HospitalId == hospitalId && settlement.IdempotencyKey == idempotencyKey);
+        // Two under one key would be a violation of its own (see Violations); either one serves here.
+        return Settlements.FirstOrDefault(settlement => settlement.HospitalId == hospitalId && settlement.IdempotencyKey == idempotencyKey);
     }
 
     public static async Task<DatabaseSnapshot> ReadAsync(TestDatabase database, CancellationToken cancellationToken)
