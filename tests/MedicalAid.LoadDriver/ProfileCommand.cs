@@ -16,6 +16,7 @@ internal static class ProfileCommand
         Options:
           --clients <n>              clients of the contended run                  (default 8)
           --sample-ms <n>            pg_stat_activity sampling interval            (default 20)
+          --no-diagnostics           skip dotnet-counters and dotnet-trace on the contended run (used when installed)
         {BenchmarkSettings.CommonUsage}
         """;
 
@@ -23,6 +24,7 @@ internal static class ProfileCommand
     {
         var clients = options.Int("clients", 8, 1, 1_000);
         var sampleInterval = TimeSpan.FromMilliseconds(options.Int("sample-ms", 20, 1, 10_000));
+        var diagnostics = !options.Flag("no-diagnostics");
         var settings = BenchmarkSettings.Parse(options, "profile");
         options.RejectUnknown();
         var log = Console.Out;
@@ -53,6 +55,9 @@ internal static class ProfileCommand
 
             foreach (var runClients in new[] { 1, clients }.Distinct())
             {
+                var tools = diagnostics && runClients > 1
+                    ? await DotnetDiagnostics.StartAsync(api.Pid, settings.Duration + TimeSpan.FromSeconds(2), settings.WorkDirectory, log)
+                    : null;
                 await using var sampler = await ActivitySampler.StartAsync(server, database, sampleInterval, stop);
                 var before = proxy.Stats.Snapshot();
                 // No warm-up inside the window (the API is warm): every statement the proxy counts belongs to a measured request.
@@ -61,6 +66,10 @@ internal static class ProfileCommand
                 var wire = proxy.Stats.Snapshot().Minus(before);
                 var activity = await sampler.StopAsync();
                 await ReportAsync(log, measurement, wire, activity, sampler.Samples);
+                if (tools is not null)
+                {
+                    await tools.ReportAsync(measurement.Result.Completed, log);
+                }
             }
         }
         finally
@@ -79,7 +88,9 @@ internal static class ProfileCommand
     {
         var invariant = CultureInfo.InvariantCulture;
         var result = measurement.Result;
-        var settlements = Math.Max(1, result.Completed + result.Failed);
+        // Per settlement request sent in the window (with warm-up 0, the proxy saw exactly these, including the last
+        // request of each client that ended after the window).
+        var settlements = Math.Max(1, result.Issued);
         double Per(double value) => value / settlements;
 
         await log.WriteLineAsync();

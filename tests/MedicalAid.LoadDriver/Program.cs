@@ -24,7 +24,7 @@ try
         case "growth":
             return await RunVerbAsync(args, GrowthCommand.Usage, ["keep"], GrowthCommand.RunAsync, stop.Token);
         case "profile":
-            return await RunVerbAsync(args, ProfileCommand.Usage, ["keep"], ProfileCommand.RunAsync, stop.Token);
+            return await RunVerbAsync(args, ProfileCommand.Usage, ["keep", "no-diagnostics"], ProfileCommand.RunAsync, stop.Token);
         default:
             await Console.Error.WriteLineAsync($"Unknown verb '{verb}'.");
             await Console.Error.WriteLineAsync(LoadOptions.Usage);

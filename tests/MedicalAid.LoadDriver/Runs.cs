@@ -29,6 +29,9 @@ internal sealed record LatencySummary(long Count, double P50, double P95, double
 /// <summary>What a measured window produced.</summary>
 internal sealed record LoadResult(double Seconds, long Completed, long Failed, LatencySummary Latency, IReadOnlyDictionary<string, long> Errors)
 {
+    /// <summary>Operations started inside the window, including those still running at its end (closed loop only; else completed + failed).</summary>
+    public long Issued { get; init; } = Completed + Failed;
+
     /// <summary>Successful operations per second.</summary>
     public double PerSecond => Seconds > 0 ? Completed / Seconds : 0;
 
@@ -84,11 +87,17 @@ internal static class ClosedLoop
         var collector = new ResultCollector();
         var measureStart = Clock.Now + Clock.Ticks(warmup);
         var deadline = measureStart + Clock.Ticks(duration);
+        var issued = 0L;
         var workers = Enumerable.Range(0, clients).Select(worker => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested && Clock.Now < deadline)
             {
                 var begin = Clock.Now;
+                if (begin >= measureStart)
+                {
+                    Interlocked.Increment(ref issued);
+                }
+
                 var failure = await Guarded(operation, worker, stop);
                 var end = Clock.Now;
                 if (stop.IsCancellationRequested || end > deadline)
@@ -104,7 +113,7 @@ internal static class ClosedLoop
         }, CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
         var measured = Math.Max(0, Clock.Milliseconds(Math.Min(Clock.Now, deadline) - measureStart) / 1000);
-        return collector.Result(measured);
+        return collector.Result(measured) with { Issued = Interlocked.Read(ref issued) };
     }
 
     /// <summary>Runs one operation; an exception it lets escape is a failure named by its type, not the end of the run.</summary>
