@@ -11,6 +11,8 @@ namespace MedicalAid.LoadDriver;
 /// </summary>
 internal static class BenchmarkCommand
 {
+    private static int runs;
+
     public const string Usage = $"""
         benchmark: settlement throughput and latency of the API against the database's own limit, in one run.
 
@@ -241,10 +243,11 @@ internal static class BenchmarkCommand
     }
 
     /// <summary>
-    /// Settles unmeasured until 300 settlements succeeded (at least 5 s, at most 60 s), so that the measured runs do not
-    /// pay for JIT compilation, tiering and first connections: on a busy machine the first requests take seconds.
+    /// Settles unmeasured until <paramref name="settlements"/> succeeded (at least 5 s, at most 60 s), so that the measured
+    /// runs do not pay for JIT compilation, tiering and first connections: on a busy machine the first requests take seconds.
     /// </summary>
-    public static async Task WarmUpAsync(BenchmarkSettings settings, ApiProcess api, IReadOnlyList<PopulationMember> population, TextWriter log, CancellationToken stop)
+    public static async Task WarmUpAsync(
+        BenchmarkSettings settings, ApiProcess api, IReadOnlyList<PopulationMember> population, TextWriter log, CancellationToken stop, int settlements = 300)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var started = Clock.Now;
@@ -252,7 +255,7 @@ internal static class BenchmarkCommand
         while (!stop.IsCancellationRequested)
         {
             var elapsed = Clock.Milliseconds(Clock.Now - started) / 1000;
-            if ((settled >= 300 && elapsed >= 5) || elapsed >= 60)
+            if ((settled >= settlements && elapsed >= 5) || elapsed >= 60)
             {
                 break;
             }
@@ -274,7 +277,10 @@ internal static class BenchmarkCommand
         ArgumentNullException.ThrowIfNull(population);
         using var http = SettlementSender.CreateClient(api.BaseAddress, clients);
         var patients = population.Select(member => member.Identity).ToArray();
-        var sender = new SettlementSender(http, patients, DemoData.HospitalApiKeys, clients, settings.Seed, settings.InpatientShare, Console.Out);
+        // Each run draws its own sequence of patients (deterministic per run number), so that runs do not repeat one
+        // another's patients in the same order and pile every run's usage onto the same people.
+        var runSeed = unchecked(settings.Seed + (1_000 * Interlocked.Increment(ref runs)));
+        var sender = new SettlementSender(http, patients, DemoData.HospitalApiKeys, clients, runSeed, settings.InpatientShare, Console.Out);
         api.ResetPeakMemory();
         var meter = CpuMeter.Start(api.Pid, databasePids);
         var result = perSecond is { } rate

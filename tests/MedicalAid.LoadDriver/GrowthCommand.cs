@@ -21,8 +21,10 @@ internal static class GrowthCommand
           --small <n>                settlements stored for the first measurement  (default 10000)
           --clients <n>              concurrent clients of both measurements       (default 8)
           --rate <per second>        open-loop rate of both measurements           (default half the first closed-loop peak)
-          --chunk <n>                settlements per seeding transaction           (default 1000000)
-          --per-category <n>         generated beneficiaries per category (×7)     (default 142858: a million people)
+          --chunk <n>                settlements per seeding transaction           (default 250000)
+          --jobs <n>                 seeding transactions at once                  (default 2)
+          --per-category <n>         generated beneficiaries per category (×7)     (default 150000: 1,050,000 people; the last
+                                     70,000 are the measured load's, the others carry the seeded settlements)
           --reuse <database>         measure an already seeded database once, no seeding (kept)
         {BenchmarkSettings.CommonUsage}
         """;
@@ -33,8 +35,9 @@ internal static class GrowthCommand
         var small = options.Long("small", 10_000, 1, total);
         var clients = options.Int("clients", 8, 1, 1_000);
         var fixedRate = options.OptionalString("rate") is null ? (double?)null : options.Double("rate", 1, 0.1, 100_000);
-        var chunk = options.Long("chunk", 1_000_000, 1_000, 100_000_000);
-        var perCategory = options.Int("per-category", 142_858, 1, Population.MaxSize / Population.Categories.Count);
+        var chunk = options.Long("chunk", 250_000, 1_000, 100_000_000);
+        var jobs = options.Int("jobs", 2, 1, 16);
+        var perCategory = options.Int("per-category", 150_000, 20_000, Population.MaxSize / Population.Categories.Count);
         var reuse = options.OptionalString("reuse");
         var settings = BenchmarkSettings.Parse(options, "growth") with { PerCategory = perCategory };
         options.RejectUnknown();
@@ -48,9 +51,16 @@ internal static class GrowthCommand
         var server = settings.Postgres;
         var database = reuse ?? $"medicalaid_growth_{settings.RunId}";
         var population = Population.Generate(settings.PerCategory);
-        if (total > 10L * population.Count)
+
+        // The load's people (10,000 per category, the benchmark's population size) never carry seeded settlements.
+        var seededPeople = population.Count - LoadPeople;
+        var loadPopulation = population.Skip(seededPeople).ToArray();
+        var (spanStart, spanEnd) = Span();
+        var spacingDays = (spanEnd - spanStart).TotalDays / ((double)total / seededPeople);
+        if (spacingDays < 92)
         {
-            await log.WriteLineAsync($"warning: {total:N0} settlements over {population.Count:N0} people is more than 10 each: usage may exceed the demo policy's caps.");
+            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"warning: {total:N0} settlements over {seededPeople:N0} people puts a person's settlements {spacingDays:0} days apart, more than 4 a year: usage may exceed the demo policy's caps (raise --per-category)."));
         }
 
         if (reuse is null)
@@ -67,29 +77,33 @@ internal static class GrowthCommand
         var rows = new List<(long Stored, string Size, Measurement Peak, Measurement Fixed)>();
         try
         {
-            await using var api = await ApiProcess.StartAsync(
-                settings.ApiDll, settings.ApiEnvironmentFor(token, "Postgres", server.ConnectionString(database, settings.PostgresConnectionExtra)),
-                Path.Combine(settings.WorkDirectory, "api-postgres.log"), stop);
-            await log.WriteLineAsync($"database {database}; API log {api.LogPath}");
-            var (spanStart, spanEnd) = Span();
+            // Each measurement gets a freshly started API and the same warm-up, so that the second one is not favoured
+            // by a JIT that had more time to tier up.
+            var environment = settings.ApiEnvironmentFor(token, "Postgres", server.ConnectionString(database, settings.PostgresConnectionExtra));
+            var apiLog = Path.Combine(settings.WorkDirectory, "api-postgres.log");
             double? rate = fixedRate;
             if (reuse is null)
             {
-                await RegisterAsync(server, database, population, log, stop);
-                await api.TopUpFundsAsync(token, ApiProcess.CurrentServiceYears(), 5_000_000_000m, stop);
-                await SeedAsync(server, database, seeder, 1, small, total, chunk, spanStart, spanEnd, log, stop);
-                await SettleDownAsync(server, database, log, stop);
-                var first = await MeasureAsync(settings, api, server, database, clients, rate, population, log, stop);
+                await using (var api = await ApiProcess.StartAsync(settings.ApiDll, environment, apiLog, stop))
+                {
+                    await log.WriteLineAsync($"database {database}; API log {api.LogPath}");
+                    await RegisterAsync(server, database, population, log, stop);
+                    await api.TopUpFundsAsync(token, ApiProcess.CurrentServiceYears(), 5_000_000_000m, stop);
+                    await SeedAsync(server, database, seeder, 1, small, total, seededPeople, chunk, jobs, spanStart, spanEnd, log, stop);
+                    await SettleDownAsync(server, database, log, stop);
+                }
+
+                var first = await MeasureAsync(settings, environment, apiLog, server, database, clients, rate, population, loadPopulation, log, stop);
                 rows.Add(first);
                 rate ??= first.Fixed.OpenLoopRate;
 
                 var indexes = await DropIndexesAsync(server, database, log, stop);
-                await SeedAsync(server, database, seeder, small + 1, total, total, chunk, spanStart, spanEnd, log, stop);
+                await SeedAsync(server, database, seeder, small + 1, total, total, seededPeople, chunk, jobs, spanStart, spanEnd, log, stop);
                 await RestoreIndexesAsync(server, database, indexes, log, stop);
                 await SettleDownAsync(server, database, log, stop);
             }
 
-            rows.Add(await MeasureAsync(settings, api, server, database, clients, rate, population, log, stop));
+            rows.Add(await MeasureAsync(settings, environment, apiLog, server, database, clients, rate, population, loadPopulation, log, stop));
         }
         finally
         {
@@ -181,51 +195,83 @@ internal static class GrowthCommand
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"registered {population.Count:N0} beneficiaries (COPY) in {Seconds(started):0.0} s"));
     }
 
+    /// <summary>
+    /// Seeds settlements <paramref name="first"/>..<paramref name="last"/> of the plan in chunks, <paramref name="jobs"/>
+    /// psql sessions at a time (chunks only append), then books the chunks' usage and fund movements.
+    /// </summary>
     private static async Task SeedAsync(
-        PgServer server, string database, string seeder, long first, long last, long total, long chunk,
+        PgServer server, string database, string seeder, long first, long last, long total, long people, long chunk, int jobs,
         DateTimeOffset spanStart, DateTimeOffset spanEnd, TextWriter log, CancellationToken stop)
     {
         var started = Clock.Now;
+        var done = 0L;
+        var ranges = new List<(long From, long To)>();
         for (var from = first; from <= last; from += chunk)
         {
-            var to = Math.Min(last, from + chunk - 1);
-            var chunkStarted = Clock.Now;
-            var start = new ProcessStartInfo("psql") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[]
-            {
-                "-X", "-q", "-v", "ON_ERROR_STOP=1",
-                "-v", string.Create(CultureInfo.InvariantCulture, $"first={from}"),
-                "-v", string.Create(CultureInfo.InvariantCulture, $"last={to}"),
-                "-v", string.Create(CultureInfo.InvariantCulture, $"total={total}"),
-                "-v", "span_start=" + spanStart.ToString("yyyy-MM-dd HH:mm:sszzz", CultureInfo.InvariantCulture),
-                "-v", "span_end=" + spanEnd.ToString("yyyy-MM-dd HH:mm:sszzz", CultureInfo.InvariantCulture),
-                "-f", seeder,
-            })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            foreach (var (name, value) in server.LibpqEnvironment(database))
-            {
-                start.Environment[name] = value;
-            }
-
-            using var psql = Process.Start(start) ?? throw new InvalidOperationException("psql did not start.");
-            var output = psql.StandardOutput.ReadToEndAsync(stop);
-            var errors = psql.StandardError.ReadToEndAsync(stop);
-            await psql.WaitForExitAsync(stop);
-            if (psql.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"Seeding {from}–{to} failed:{Environment.NewLine}{await output}{await errors}");
-            }
-
-            var done = to - first + 1;
-            var rate = done / Math.Max(Seconds(started), 1e-3);
-            await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  seeded settlements {from:N0}–{to:N0} in {Seconds(chunkStarted):0.0} s ({rate:N0}/s so far; {(last - to) / Math.Max(rate, 1) / 60:0.0} min to go)"));
+            ranges.Add((from, Math.Min(last, from + chunk - 1)));
         }
 
-        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"seeded {last - first + 1:N0} settlements in {Seconds(started) / 60:0.0} min"));
+        using var slots = new SemaphoreSlim(jobs, jobs);
+        var tasks = ranges.Select(async range =>
+        {
+            await slots.WaitAsync(stop);
+            try
+            {
+                var chunkStarted = Clock.Now;
+                await PsqlAsync(server, database, seeder, stop,
+                    $"first={range.From}", $"last={range.To}", $"total={total}", $"people={people}",
+                    "span_start=" + spanStart.ToString("yyyy-MM-dd HH:mm:sszzz", CultureInfo.InvariantCulture),
+                    "span_end=" + spanEnd.ToString("yyyy-MM-dd HH:mm:sszzz", CultureInfo.InvariantCulture));
+                var seeded = Interlocked.Add(ref done, range.To - range.From + 1);
+                var rate = seeded / Math.Max(Seconds(started), 1e-3);
+                var text = string.Create(CultureInfo.InvariantCulture,
+                    $"  seeded settlements {range.From:N0}–{range.To:N0} in {Seconds(chunkStarted):0.0} s ({rate:N0}/s so far; {(last - first + 1 - seeded) / Math.Max(rate, 1) / 60:0.0} min to go)");
+                lock (log)
+                {
+                    log.WriteLine(text);
+                }
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }).ToList();
+        await Task.WhenAll(tasks);
+
+        await PsqlAsync(server, database, Path.Combine(Path.GetDirectoryName(seeder)!, "seed-growth-finish-postgres.sql"), stop);
+        await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"seeded {last - first + 1:N0} settlements in {Seconds(started) / 60:0.0} min ({jobs} at a time)"));
+    }
+
+    private static async Task PsqlAsync(PgServer server, string database, string file, CancellationToken stop, params string[] variables)
+    {
+        var start = new ProcessStartInfo("psql") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-X", "-q", "-v", "ON_ERROR_STOP=1" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var variable in variables)
+        {
+            start.ArgumentList.Add("-v");
+            start.ArgumentList.Add(variable);
+        }
+
+        start.ArgumentList.Add("-f");
+        start.ArgumentList.Add(file);
+        foreach (var (name, value) in server.LibpqEnvironment(database))
+        {
+            start.Environment[name] = value;
+        }
+
+        start.Environment["PGAPPNAME"] = PgServer.DriverApplicationName;
+        using var psql = Process.Start(start) ?? throw new InvalidOperationException("psql did not start.");
+        var output = psql.StandardOutput.ReadToEndAsync(stop);
+        var errors = psql.StandardError.ReadToEndAsync(stop);
+        await psql.WaitForExitAsync(stop);
+        if (psql.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"psql {Path.GetFileName(file)} {string.Join(' ', variables)} failed:{Environment.NewLine}{await output}{await errors}");
+        }
     }
 
     /// <summary>Vacuum, statistics and a checkpoint, so that the measurement meets a database in its steady state, not the load's aftermath.</summary>
@@ -304,18 +350,19 @@ internal static class GrowthCommand
     }
 
     private static async Task<(long Stored, string Size, Measurement Peak, Measurement Fixed)> MeasureAsync(
-        BenchmarkSettings settings, ApiProcess api, PgServer server, string database, int clients, double? rate,
-        IReadOnlyList<PopulationMember> population, TextWriter log, CancellationToken stop)
+        BenchmarkSettings settings, IReadOnlyDictionary<string, string> environment, string apiLog, PgServer server, string database, int clients, double? rate,
+        IReadOnlyList<PopulationMember> population, IReadOnlyList<PopulationMember> loadPopulation, TextWriter log, CancellationToken stop)
     {
         var stored = await server.ScalarAsync<long>(database, """SELECT count(*) FROM "Settlements" """, stop);
         var size = await server.ScalarAsync<string>(database, "SELECT pg_size_pretty(pg_database_size(current_database()))", stop);
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"measuring with {stored:N0} settlements stored ({size})"));
         await CheckPopulationAsync(server, database, population, stop);
-        await BenchmarkCommand.WarmUpAsync(settings, api, population, log, stop);
-        var peak = await BenchmarkCommand.MeasureApiAsync(settings, api, "PostgreSQL", clients, null, population, () => server.BackendPids(database), stop);
+        await using var api = await ApiProcess.StartAsync(settings.ApiDll, environment, apiLog, stop);
+        await BenchmarkCommand.WarmUpAsync(settings, api, loadPopulation, log, stop, settlements: 1_000);
+        var peak = await BenchmarkCommand.MeasureApiAsync(settings, api, "PostgreSQL", clients, null, loadPopulation, () => server.BackendPids(database), stop);
         await log.WriteLineAsync("  " + peak.Line());
         var openRate = rate ?? Math.Max(1, peak.Result.PerSecond / 2);
-        var fixedLoad = await BenchmarkCommand.MeasureApiAsync(settings, api, "PostgreSQL", clients, openRate, population, () => server.BackendPids(database), stop);
+        var fixedLoad = await BenchmarkCommand.MeasureApiAsync(settings, api, "PostgreSQL", clients, openRate, loadPopulation, () => server.BackendPids(database), stop);
         await log.WriteLineAsync("  " + fixedLoad.Line());
         return (stored, size, peak, fixedLoad);
     }
@@ -338,6 +385,9 @@ internal static class GrowthCommand
             throw new InvalidOperationException($"Database {database} does not hold this population (--per-category {population.Count / Population.Categories.Count}).");
         }
     }
+
+    /// <summary>People the measured load settles for: as many as the benchmark's population.</summary>
+    private const int LoadPeople = 70_000;
 
     private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken stop)
     {

@@ -1,16 +1,19 @@
 -- Seeds settlements :first..:last (1-based) of a plan of :total settlements into a migrated MedicalAid PostgreSQL
--- database, as a set of books: every row the API writes for a settlement, in the shape it writes it.
---   Settlements (all columns, channel trace JSON), LedgerEntries (one debit per channel that pays), IdempotencyRecords
---   (fingerprint and the full 201 response body), BeneficiaryYearUsages (added to), and for every 33rd settlement a
---   reversal: SettlementReversals, ReversalCredit ledger entries, the reversal's idempotency record.
---   Funds: each fund of the years touched gets one TopUp entry covering what the chunk paid (so balance = ledger
---   and no balance moves down), plus 5,000,000,000.00 the first time a year's fund is opened here.
+-- database: every row the API writes for a settlement, in the shape it writes it. Settlements (all columns, channel
+-- trace JSON), LedgerEntries (one debit per channel that pays), IdempotencyRecords (fingerprint and the full 201
+-- response body), and for every 33rd settlement a reversal: SettlementReversals, ReversalCredit ledger entries, the
+-- reversal's idempotency record. Chunks only append, so several can run at once; what they add to usage rows and
+-- what they pay out of funds goes to two unlogged staging tables that seed-growth-finish-postgres.sql books (usage
+-- added to, one TopUp per fund covering what was paid: balance = ledger, no balance moves down) — run it after the
+-- last chunk, before the API settles again.
 -- Settlement i is settled at span_start + (i - 1) × (span_end − span_start) / total (chronological, as a database
--- fills over time), for person i mod P of the generated population (ID numbers 140105…, registered by the growth
--- tool), P = its size. A person's settlements are span/(total/P) apart, so at most 4 fall in one year when
--- total/P ≤ 10; amounts keep every cap of the demo policy (outpatient assistance ≤ 1,000.00 and inpatient
--- ≤ 19,000.00 per settlement, temporary ≤ 500.00), so usage never exceeds a cap.
--- Needs: psql -v first=… -v last=… -v total=… -v span_start='…' -v span_end='…' (timestamps with time zone).
+-- fills over time), for person i mod :people of the generated population (ID numbers 140105…, registered by the
+-- growth tool, in registration order; the people after the first :people are left to the measured load, so that
+-- seeded and live settlements never meet in one person's caps). A person's settlements are span/(total/people)
+-- apart, so at most 4 fall in one year when that is ≥ 92 days; amounts keep every cap of the demo policy
+-- (outpatient assistance ≤ 1,000.00 and inpatient ≤ 19,000.00 per settlement, temporary ≤ 500.00), so usage never
+-- exceeds a cap.
+-- Needs: psql -v first=… -v last=… -v total=… -v people=… -v span_start='…' -v span_end='…' (timestamps with time zone).
 \set ON_ERROR_STOP on
 SET synchronous_commit = off;
 SET work_mem = '256MB';
@@ -23,27 +26,36 @@ FROM pg_roles WHERE rolname = current_user \gset
 CREATE FUNCTION pg_temp.yuan(fen bigint) RETURNS text LANGUAGE sql IMMUTABLE
 AS $$ SELECT (fen / 100)::text || '.' || lpad((fen % 100)::text, 2, '0') $$;
 
-BEGIN;
-
-CREATE TEMP TABLE growth_people ON COMMIT DROP AS
+-- Staging shared by the chunks (created once, under a lock, by whichever chunk comes first): the seeded people in
+-- registration order, and what the chunks add to usage and take from funds until the finish script books it.
+SELECT pg_advisory_lock(4242007);
+CREATE UNLOGGED TABLE IF NOT EXISTS growth_usage_delta (beneficiary_id bigint, year int, subsidy bigint, outpatient bigint, inpatient bigint, temporary bigint, charity bigint);
+CREATE UNLOGGED TABLE IF NOT EXISTS growth_fund_delta (year int, channel text, paid bigint);
+SELECT to_regclass('growth_people') IS NULL AS create_people \gset
+\if :create_people
+CREATE UNLOGGED TABLE growth_people AS
 SELECT (row_number() OVER (ORDER BY b."Id") - 1) AS n, b."Id" AS id, b."IdNumber" AS id_number, b."Name" AS name,
        s."CategoryCode" AS category
 FROM "Beneficiaries" b
 JOIN "BeneficiaryStatusChanges" s ON s."BeneficiaryId" = b."Id"
 WHERE b."IdNumber" LIKE '140105%';
+DELETE FROM growth_people WHERE n >= :people;
 CREATE UNIQUE INDEX ON growth_people (n);
 ANALYZE growth_people;
-
-CREATE TEMP TABLE growth_hospitals ON COMMIT DROP AS
-SELECT "Id" AS id, "Code" AS code, row_number() OVER (ORDER BY "Code") - 1 AS n FROM "Hospitals" WHERE "Code" IN ('H001', 'H002', 'H003');
-
--- Funds of every year the whole plan touches, opened at zero if missing (balances follow below).
+\endif
+-- Funds of every year the whole plan touches, opened at zero if missing (the finish script tops them up).
 INSERT INTO "Funds" ("Channel", "Year", "Balance")
 SELECT channel, year, 0
 FROM unnest(ARRAY['InsuranceSubsidy', 'Outpatient', 'Inpatient', 'Temporary', 'Charity']) AS channel,
      generate_series(extract(year FROM :'span_start'::timestamptz AT TIME ZONE 'Asia/Shanghai')::int,
                      extract(year FROM :'span_end'::timestamptz AT TIME ZONE 'Asia/Shanghai')::int) AS year
 ON CONFLICT DO NOTHING;
+SELECT pg_advisory_unlock(4242007);
+
+BEGIN;
+
+CREATE TEMP TABLE growth_hospitals ON COMMIT DROP AS
+SELECT "Id" AS id, "Code" AS code, row_number() OVER (ORDER BY "Code") - 1 AS n FROM "Hospitals" WHERE "Code" IN ('H001', 'H002', 'H003');
 
 -- MATERIALIZED: each step is computed once per row (inlined, the nested expressions would be copied into every use).
 CREATE TEMP TABLE growth_chunk ON COMMIT DROP AS
@@ -186,31 +198,13 @@ SELECT hospital_id, md5('growth-reversal-key-' || i)::uuid::text, 'Reversal', md
        id, reversed_at
 FROM growth_chunk WHERE reversed;
 
-INSERT INTO "BeneficiaryYearUsages" AS u ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
-SELECT beneficiary_id, year, sum(subsidy), 0, 0, sum(outpatient_amount), sum(inpatient_amount), sum(temporary), sum(charity)
+INSERT INTO growth_usage_delta (beneficiary_id, year, subsidy, outpatient, inpatient, temporary, charity)
+SELECT beneficiary_id, year, sum(subsidy), sum(outpatient_amount), sum(inpatient_amount), sum(temporary), sum(charity)
 FROM growth_chunk WHERE NOT reversed
-GROUP BY beneficiary_id, year
-ON CONFLICT ("BeneficiaryId", "Year") DO UPDATE SET
-    "InsuranceSubsidy" = u."InsuranceSubsidy" + excluded."InsuranceSubsidy",
-    "Outpatient" = u."Outpatient" + excluded."Outpatient",
-    "Inpatient" = u."Inpatient" + excluded."Inpatient",
-    "Temporary" = u."Temporary" + excluded."Temporary",
-    "Charity" = u."Charity" + excluded."Charity";
+GROUP BY beneficiary_id, year;
 
--- What the chunk paid out net of its reversals, per fund; a top-up covers it (and opens a fund seen at zero).
-CREATE TEMP TABLE growth_topups ON COMMIT DROP AS
-SELECT f."Id" AS fund_id, f."Channel" AS channel, f."Year" AS year,
-       COALESCE(paid.amount, 0) + CASE WHEN f."Balance" < 100000000000 THEN 500000000000 ELSE 0 END AS top_up,
-       COALESCE(paid.amount, 0) AS paid
-FROM "Funds" f
-LEFT JOIN (SELECT year, channel, sum(amount) AS amount FROM growth_movements WHERE NOT reversed GROUP BY year, channel) paid
-       ON paid.year = f."Year" AND paid.channel = f."Channel"
-WHERE f."Year" BETWEEN extract(year FROM :'span_start'::timestamptz AT TIME ZONE 'Asia/Shanghai')
-                   AND extract(year FROM :'span_end'::timestamptz AT TIME ZONE 'Asia/Shanghai');
-
-INSERT INTO "LedgerEntries" ("FundId", "Channel", "Year", "Kind", "Amount", "Note", "CreatedAt")
-SELECT fund_id, channel, year, 'TopUp', top_up, 'growth seeding', now() FROM growth_topups WHERE top_up > 0;
-
-UPDATE "Funds" f SET "Balance" = f."Balance" + t.top_up - t.paid FROM growth_topups t WHERE f."Id" = t.fund_id;
+-- Paid out net of the chunk's reversals.
+INSERT INTO growth_fund_delta (year, channel, paid)
+SELECT year, channel, sum(amount) FROM growth_movements WHERE NOT reversed GROUP BY year, channel;
 
 COMMIT;
