@@ -23,10 +23,11 @@ internal static class DemoData
 }
 
 /// <summary>
-/// Realistic settlement requests for one worker, from its own seeded <see cref="Random"/>. Amounts are drawn in whole
+/// Realistic settlement requests for one worker, from its own seeded <see cref="Random"/>, for patients drawn uniformly
+/// from <c>patients</c>; visit numbers are unique per run id, worker and counter. Amounts are drawn in whole
 /// fen (cents), so every amount has exactly two decimals and policy scope ≤ total, basic insurance ≤ policy scope hold.
 /// </summary>
-internal sealed class BillFactory(int seed, double inpatientShare, string runId, int worker)
+internal sealed class BillFactory(int seed, double inpatientShare, string runId, int worker, IReadOnlyList<PatientIdentity> patients)
 {
     private static readonly string[] InpatientDiagnoses = ["J18.9", "I63.9", "I50.9", "E11.9", "K80.2", "N18.5", "C34.9", "S72.0"];
     private static readonly string[] OutpatientDiagnoses = ["J06.9", "I10", "E11.9", "K29.7", "M54.5", "J20.9", "N18.5"];
@@ -38,7 +39,7 @@ internal sealed class BillFactory(int seed, double inpatientShare, string runId,
     public SettlementRequest Next(DateOnly yesterday)
     {
         var number = ++counter;
-        var patient = DemoData.ActiveBeneficiaries[random.Next(DemoData.ActiveBeneficiaries.Count)];
+        var patient = patients[random.Next(patients.Count)];
         var visitNumber = $"LD{runId}-{worker}-{number}";
         if (random.NextDouble() < inpatientShare)
         {

@@ -20,6 +20,13 @@ internal sealed record LoadOptions
     public const string Usage = """
         MedicalAid.LoadDriver: settlement throughput of a running MedicalAid API (demo data) over HTTP.
 
+        Verbs (each starts its own API process and databases; `<verb> --help` for options):
+          benchmark   the API against the database's own limit (pgbench, raw SQLite), 8 and 32 clients: benchmark.sh
+          profile     round trips, statements and lock waits per settlement on PostgreSQL
+          growth      latency with 10 thousand against 10 million settlements stored: ../MedicalAid.ScaleSeeder/growth.sh
+
+        Without a verb: one closed-loop run against --url.
+
         Options:
           --url <url>                API base address            (default http://127.0.0.1:5080)
           --clients <n>              concurrent workers          (default 8)

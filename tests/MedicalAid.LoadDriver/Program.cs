@@ -1,24 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using MedicalAid.LoadDriver;
-
-var options = LoadOptions.Parse(args, out var error, out var help);
-if (options is null)
-{
-    if (error is not null)
-    {
-        await Console.Error.WriteLineAsync(error);
-    }
-
-    await (help ? Console.Out : Console.Error).WriteLineAsync(LoadOptions.Usage);
-    return help ? 0 : 2;
-}
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
-    // First Ctrl+C ends the run early and still reports; a second one kills the process.
+    // First Ctrl+C ends the run early (a plain run still reports); a second one kills the process.
     if (!stop.IsCancellationRequested)
     {
         e.Cancel = true;
@@ -26,68 +12,84 @@ Console.CancelKeyPress += (_, e) =>
     }
 };
 
-using var handler = new SocketsHttpHandler
+var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
+try
 {
-    MaxConnectionsPerServer = options.Clients,
-    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-    PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-    AutomaticDecompression = DecompressionMethods.None,
-    UseCookies = false,
-};
-using var http = new HttpClient(handler, disposeHandler: false)
+    switch (verb)
+    {
+        case null:
+            return await PlainRunAsync(args, stop.Token);
+        case "benchmark":
+            return await RunVerbAsync(args, BenchmarkCommand.Usage, ["keep", "no-half"], BenchmarkCommand.RunAsync, stop.Token);
+        case "growth":
+            return await RunVerbAsync(args, GrowthCommand.Usage, ["keep"], GrowthCommand.RunAsync, stop.Token);
+        case "profile":
+            return await RunVerbAsync(args, ProfileCommand.Usage, ["keep", "no-diagnostics"], ProfileCommand.RunAsync, stop.Token);
+        default:
+            await Console.Error.WriteLineAsync($"Unknown verb '{verb}'.");
+            await Console.Error.WriteLineAsync(LoadOptions.Usage);
+            return 2;
+    }
+}
+catch (UsageException exception)
 {
-    BaseAddress = options.Url,
-    Timeout = TimeSpan.FromSeconds(30),
-};
+    await Console.Error.WriteLineAsync(exception.Message);
+    return 2;
+}
 
-var invariant = CultureInfo.InvariantCulture;
-Console.WriteLine(string.Create(
-    invariant,
-    $"POST {options.Url}api/v1/settlements: {options.Clients} clients, warm-up {options.WarmupSeconds:0.##} s, measuring {options.DurationSeconds:0.##} s, seed {options.Seed}, inpatient share {options.InpatientShare:0.##}"));
+static async Task<int> RunVerbAsync(
+    string[] args, string usage, string[] flags, Func<CommandLine, CancellationToken, Task<int>> run, CancellationToken stop)
+{
+    var options = new CommandLine(args.Skip(1), flags.ToHashSet(StringComparer.Ordinal));
+    if (options.Help)
+    {
+        await Console.Out.WriteLineAsync(usage);
+        return 0;
+    }
 
-var run = new LoadRun(options, http, Console.Out);
-var workers = await run.RunAsync(stop.Token);
-var ended = Math.Min(Stopwatch.GetTimestamp(), run.Deadline);
+    return await run(options, stop);
+}
 
-var measuredSeconds = Math.Max(0, Stopwatch.GetElapsedTime(run.MeasureStart, ended).TotalSeconds);
-var requests = workers.Sum(worker => worker.Requests);
-var settled = workers.Sum(worker => worker.Settled);
-var warmupRequests = workers.Sum(worker => worker.WarmupRequests);
-var failed = requests - settled;
-var errors = workers
-    .SelectMany(worker => worker.Errors)
-    .GroupBy(entry => entry.Key, StringComparer.Ordinal)
-    .Select(group => (Status: group.Key, Count: group.Sum(entry => entry.Value)))
-    .OrderByDescending(entry => entry.Count)
-    .ToList();
+// The original mode: one closed-loop run against an API that is already running with demo data.
+static async Task<int> PlainRunAsync(string[] args, CancellationToken stop)
+{
+    var options = LoadOptions.Parse(args, out var error, out var help);
+    if (options is null)
+    {
+        if (error is not null)
+        {
+            await Console.Error.WriteLineAsync(error);
+        }
 
-var latencies = workers.SelectMany(worker => worker.Latencies).ToArray();
-Array.Sort(latencies);
-double Percentile(double p) => latencies.Length == 0
-    ? double.NaN
-    : Milliseconds(latencies[Math.Clamp((int)Math.Ceiling(p / 100 * latencies.Length) - 1, 0, latencies.Length - 1)]);
-static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        await (help ? Console.Out : Console.Error).WriteLineAsync(LoadOptions.Usage);
+        return help ? 0 : 2;
+    }
 
-var settlementsPerSecond = measuredSeconds > 0 ? settled / measuredSeconds : 0;
-var requestsPerSecond = measuredSeconds > 0 ? requests / measuredSeconds : 0;
-double p50 = Percentile(50), p95 = Percentile(95), p99 = Percentile(99);
-var max = latencies.Length == 0 ? double.NaN : Milliseconds(latencies[^1]);
-var mean = latencies.Length == 0 ? double.NaN : Milliseconds((long)latencies.Average());
+    using var http = SettlementSender.CreateClient(options.Url, options.Clients);
+    var invariant = CultureInfo.InvariantCulture;
+    Console.WriteLine(string.Create(
+        invariant,
+        $"POST {options.Url}api/v1/settlements: {options.Clients} clients, warm-up {options.WarmupSeconds:0.##} s, measuring {options.DurationSeconds:0.##} s, seed {options.Seed}, inpatient share {options.InpatientShare:0.##}"));
 
-Console.WriteLine();
-Console.WriteLine(string.Create(invariant, $"run id                 LD{run.RunId}{(stop.IsCancellationRequested ? " (stopped early)" : "")}"));
-Console.WriteLine(string.Create(invariant, $"clients                {options.Clients}"));
-Console.WriteLine(string.Create(invariant, $"measured seconds       {measuredSeconds:0.00}  (warm-up requests not counted: {warmupRequests})"));
-Console.WriteLine(string.Create(invariant, $"total requests         {requests}  ({requestsPerSecond:0.0}/s)"));
-Console.WriteLine(string.Create(invariant, $"successful settlements {settled}"));
-Console.WriteLine(string.Create(invariant, $"settlements per second {settlementsPerSecond:0.0}"));
-Console.WriteLine(string.Create(invariant, $"latency ms             p50 {p50:0.00}  p95 {p95:0.00}  p99 {p99:0.00}  max {max:0.00}  mean {mean:0.00}"));
-Console.WriteLine(errors.Count == 0
-    ? "errors by status       none"
-    : "errors by status       " + string.Join("  ", errors.Select(entry => string.Create(invariant, $"{entry.Status}: {entry.Count}"))));
-Console.WriteLine(string.Create(
-    invariant,
-    $"RESULT clients={options.Clients} rps={settlementsPerSecond:0.0} p50={p50:0.0} p95={p95:0.0} p99={p99:0.0} errors={failed}"));
+    var sender = new SettlementSender(http, DemoData.ActiveBeneficiaries, DemoData.HospitalApiKeys, options.Clients, options.Seed, options.InpatientShare, Console.Out);
+    var result = await ClosedLoop.RunAsync(
+        options.Clients, TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), sender.SettleAsync, stop);
+    var latency = result.Latency;
+    var requests = result.Completed + result.Failed;
 
-// Exit 1 when more than 1% of the measured requests failed, or nothing was measured at all.
-return requests == 0 || failed * 100 > requests ? 1 : 0;
+    Console.WriteLine();
+    Console.WriteLine(string.Create(invariant, $"run id                 LD{sender.RunId}{(stop.IsCancellationRequested ? " (stopped early)" : "")}"));
+    Console.WriteLine(string.Create(invariant, $"clients                {options.Clients}"));
+    Console.WriteLine(string.Create(invariant, $"measured seconds       {result.Seconds:0.00}"));
+    Console.WriteLine(string.Create(invariant, $"total requests         {requests}  ({(result.Seconds > 0 ? requests / result.Seconds : 0):0.0}/s)"));
+    Console.WriteLine(string.Create(invariant, $"successful settlements {result.Completed}"));
+    Console.WriteLine(string.Create(invariant, $"settlements per second {result.PerSecond:0.0}"));
+    Console.WriteLine(string.Create(invariant, $"latency ms             p50 {latency.P50:0.00}  p95 {latency.P95:0.00}  p99 {latency.P99:0.00}  max {latency.Max:0.00}  mean {latency.Mean:0.00}"));
+    Console.WriteLine("errors by status       " + result.ErrorText);
+    Console.WriteLine(string.Create(
+        invariant,
+        $"RESULT clients={options.Clients} rps={result.PerSecond:0.0} p50={latency.P50:0.0} p95={latency.P95:0.0} p99={latency.P99:0.0} errors={result.Failed}"));
+
+    // Exit 1 when more than 1% of the measured requests failed, or nothing was measured at all.
+    return requests == 0 || result.Failed * 100 > requests ? 1 : 0;
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace MedicalAid.LoadDriver;
+
+/// <summary>One unit of work of a load: returns null on success, else a short failure label ("500", "timeout", ...).</summary>
+internal delegate Task<string?> LoadOperation(int worker, CancellationToken cancellationToken);
+
+/// <summary>Latency percentiles in milliseconds, nearest-rank.</summary>
+internal sealed record LatencySummary(long Count, double P50, double P95, double P99, double Max, double Mean)
+{
+    public static LatencySummary Empty { get; } = new(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
+
+    /// <summary>Sorts <paramref name="milliseconds"/> in place and summarises it.</summary>
+    public static LatencySummary From(double[] milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(milliseconds);
+        if (milliseconds.Length == 0)
+        {
+            return Empty;
+        }
+
+        Array.Sort(milliseconds);
+        double Rank(double p) => milliseconds[Math.Clamp((int)Math.Ceiling(p / 100 * milliseconds.Length) - 1, 0, milliseconds.Length - 1)];
+        return new LatencySummary(milliseconds.Length, Rank(50), Rank(95), Rank(99), milliseconds[^1], milliseconds.Average());
+    }
+}
+
+/// <summary>What a measured window produced.</summary>
+internal sealed record LoadResult(double Seconds, long Completed, long Failed, LatencySummary Latency, IReadOnlyDictionary<string, long> Errors)
+{
+    /// <summary>Operations started inside the window, including those still running at its end (closed loop only; else completed + failed).</summary>
+    public long Issued { get; init; } = Completed + Failed;
+
+    /// <summary>Successful operations per second.</summary>
+    public double PerSecond => Seconds > 0 ? Completed / Seconds : 0;
+
+    public string ErrorText => Errors.Count == 0
+        ? "none"
+        : string.Join(", ", Errors.OrderByDescending(error => error.Value).Select(error => $"{error.Key}: {error.Value}"));
+}
+
+/// <summary>Collects latencies and failures from many tasks.</summary>
+internal sealed class ResultCollector
+{
+    private readonly ConcurrentQueue<double> latencies = new();
+    private readonly ConcurrentDictionary<string, long> errors = new(StringComparer.Ordinal);
+    private long completed;
+    private long failed;
+
+    public void Add(double milliseconds, string? failure)
+    {
+        latencies.Enqueue(milliseconds);
+        if (failure is null)
+        {
+            Interlocked.Increment(ref completed);
+        }
+        else
+        {
+            Interlocked.Increment(ref failed);
+            errors.AddOrUpdate(failure, 1, (_, count) => count + 1);
+        }
+    }
+
+    public LoadResult Result(double seconds) =>
+        new(seconds, Interlocked.Read(ref completed), Interlocked.Read(ref failed), LatencySummary.From([.. latencies]), new Dictionary<string, long>(errors, StringComparer.Ordinal));
+}
+
+internal static class Clock
+{
+    public static long Now => Stopwatch.GetTimestamp();
+
+    public static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+
+    public static double Milliseconds(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+}
+
+/// <summary>
+/// Closed loop: <c>clients</c> workers, each sending its next request as soon as the previous one answered. A request
+/// counts when it completes inside [warm-up end, deadline]; requests still in flight at the deadline are not counted.
+/// </summary>
+internal static class ClosedLoop
+{
+    public static async Task<LoadResult> RunAsync(int clients, TimeSpan warmup, TimeSpan duration, LoadOperation operation, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        var collector = new ResultCollector();
+        var measureStart = Clock.Now + Clock.Ticks(warmup);
+        var deadline = measureStart + Clock.Ticks(duration);
+        var issued = 0L;
+        var workers = Enumerable.Range(0, clients).Select(worker => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested && Clock.Now < deadline)
+            {
+                var begin = Clock.Now;
+                if (begin >= measureStart)
+                {
+                    Interlocked.Increment(ref issued);
+                }
+
+                var failure = await Guarded(operation, worker, stop);
+                var end = Clock.Now;
+                if (stop.IsCancellationRequested || end > deadline)
+                {
+                    break;
+                }
+
+                if (end >= measureStart)
+                {
+                    collector.Add(Clock.Milliseconds(end - begin), failure);
+                }
+            }
+        }, CancellationToken.None)).ToArray();
+        await Task.WhenAll(workers);
+        var measured = Math.Max(0, Clock.Milliseconds(Math.Min(Clock.Now, deadline) - measureStart) / 1000);
+        return collector.Result(measured) with { Issued = Interlocked.Read(ref issued) };
+    }
+
+    /// <summary>Runs one operation; an exception it lets escape is a failure named by its type, not the end of the run.</summary>
+    public static async Task<string?> Guarded(LoadOperation operation, int worker, CancellationToken stop)
+    {
+        try
+        {
+            return await operation(worker, stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return "cancelled";
+        }
+#pragma warning disable CA1031 // A load run records any failure of one operation and goes on.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            return exception.GetType().Name;
+        }
+    }
+}
+
+/// <summary>
+/// Open loop: requests are scheduled at a fixed rate whatever the answers do, and each one's latency is measured from
+/// its scheduled time (so a request that waited for a free connection counts its wait: no coordinated omission). At
+/// most <c>maxInFlight</c> run at once, each on its own worker slot. Requests scheduled inside the measured window
+/// are counted, including those that complete after it.
+/// </summary>
+internal static class OpenLoop
+{
+    public static async Task<LoadResult> RunAsync(
+        double perSecond, int maxInFlight, TimeSpan warmup, TimeSpan duration, LoadOperation operation, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(perSecond);
+        var collector = new ResultCollector();
+        using var slots = new SemaphoreSlim(maxInFlight, maxInFlight);
+        var free = new ConcurrentStack<int>(Enumerable.Range(0, maxInFlight));
+        var start = Clock.Now;
+        var measureStart = start + Clock.Ticks(warmup);
+        var deadline = measureStart + Clock.Ticks(duration);
+        var interval = Stopwatch.Frequency / perSecond;
+        var running = new List<Task>();
+        for (long n = 0; !stop.IsCancellationRequested; n++)
+        {
+            var scheduled = start + (long)(n * interval);
+            if (scheduled >= deadline)
+            {
+                break;
+            }
+
+            var wait = Clock.Milliseconds(scheduled - Clock.Now);
+            if (wait >= 1.5)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(wait - 0.5), CancellationToken.None);
+            }
+
+            while (Clock.Now < scheduled)
+            {
+                Thread.SpinWait(20);
+            }
+
+            var measured = scheduled >= measureStart;
+            running.Add(Task.Run(async () =>
+            {
+                await slots.WaitAsync(CancellationToken.None);
+                free.TryPop(out var slot);
+                try
+                {
+                    var failure = await ClosedLoop.Guarded(operation, slot, stop);
+                    if (measured)
+                    {
+                        collector.Add(Clock.Milliseconds(Clock.Now - scheduled), failure);
+                    }
+                }
+                finally
+                {
+                    free.Push(slot);
+                    slots.Release();
+                }
+            }, CancellationToken.None));
+            if (running.Count > 4_096)
+            {
+                running.RemoveAll(task => task.IsCompleted);
+            }
+        }
+
+        await Task.WhenAll(running);
+        return collector.Result(Clock.Milliseconds(deadline - measureStart) / 1000);
+    }
+}
