@@ -168,6 +168,69 @@ public abstract class OpenApiFuzzTests
         await App.AssertInvariantsAsync();
     }
 
+    /// <summary>Found by the fuzzer: a null element in the categories list was a 500 (NullReferenceException).</summary>
+    [Fact]
+    public async Task CreatePolicy_WithANullCategoryRule_Is400NamingIt()
+    {
+        using var admin = App.Staff("admin");
+        var policy = (await admin.GetFromJsonAsync<JsonObject>("/api/v1/admin/policies/demo", Cancel))!["policy"]!.AsObject();
+        policy["code"] = "null-category";
+        policy["effectiveFrom"] = "2030-01-01";
+        policy["categories"]!.AsArray().Insert(1, null);
+
+        using var response = await admin.PostAsJsonAsync("/api/v1/admin/policies", policy, Cancel);
+
+        var problem = await AssertValidationProblemAsync(response);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey("categories[1]"), problem.ToJsonString());
+    }
+
+    /// <summary>Found by the fuzzer: the page offset overflowed int, and PostgreSQL refused the negative OFFSET with a 500.</summary>
+    [Fact]
+    public async Task PagedSearch_WithAPageNumberNearIntMax_IsAnEmptyPage()
+    {
+        using var admin = App.Staff("admin");
+
+        var page = await admin.GetFromJsonAsync<JsonObject>($"/api/v1/admin/audit?pageSize=100&pageNumber={int.MaxValue}", Cancel);
+
+        Assert.Empty(page!["items"]!.AsArray());
+        Assert.Equal(int.MaxValue, page["pageNumber"]!.GetValue<int>());
+    }
+
+    /// <summary>Found by the fuzzer: PostgreSQL cannot compare text holding a NUL, so such a search was a 500.</summary>
+    [Theory]
+    [InlineData("/api/v1/admin/beneficiaries?idNumber=a%00b", "idNumber")]
+    [InlineData("/api/v1/admin/settlements?name=%00", "name")]
+    [InlineData("/api/v1/admin/audit?actor=x%00", "actor")]
+    public async Task StaffSearch_WithANulInAQueryParameter_Is400NamingIt(string target, string parameter)
+    {
+        using var admin = App.Staff("admin");
+
+        using var response = await admin.GetAsync(new Uri(target, UriKind.Relative), Cancel);
+
+        var problem = await AssertValidationProblemAsync(response);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey(parameter), problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task FindByVisit_WithANulInTheVisitNumber_Is400()
+    {
+        using var hospital = App.Hospital();
+
+        using var response = await hospital.GetAsync(new Uri("/api/v1/settlements?visitNumber=ZY%001", UriKind.Relative), Cancel);
+
+        await AssertValidationProblemAsync(response);
+    }
+
+    private static async Task<JsonObject> AssertValidationProblemAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.BadRequest, $"Expected 400, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal(Contracts.ProblemTypes.Validation, problem["type"]!.GetValue<string>());
+        return problem;
+    }
+
     /// <summary>
     /// The in-process test server decodes the path on the client's side and throws for what Kestrel itself refuses
     /// with 400 before any application code runs (a NUL in the path); such requests are counted, not sent.
