@@ -21,6 +21,7 @@ internal static class BenchmarkCommand
           --databases <list>         postgres, sqlite or both                      (default postgres,sqlite)
           --no-half                  skip the open-loop runs at half of peak
           --markdown <path>          also write the markdown table to this file
+          --per-category <n>         generated beneficiaries per category (×7)     (default 10000)
         {BenchmarkSettings.CommonUsage}
         """;
 

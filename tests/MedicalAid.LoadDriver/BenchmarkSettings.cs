@@ -38,7 +38,6 @@ internal sealed record BenchmarkSettings
     public const string CommonUsage = """
           --duration <s>             measured seconds per run                      (default 20)
           --warmup <s>               unmeasured seconds before each run            (default 3)
-          --per-category <n>         generated beneficiaries per category (×7)     (default 10000)
           --inpatient-share <0..1>   share of inpatient stays                      (default 0.5)
           --seed <n>                 seed of the bills                              (default 1)
           --postgres <conn>          admin connection string                       (default $MEDICALAID_TEST_POSTGRES or local medicalaid/medicalaid)

@@ -16,6 +16,7 @@ internal static class ProfileCommand
         Options:
           --clients <n>              clients of the contended run                  (default 8)
           --sample-ms <n>            pg_stat_activity sampling interval            (default 20)
+          --per-category <n>         generated beneficiaries per category (×7)     (default 10000)
           --no-diagnostics           skip dotnet-counters and dotnet-trace on the contended run (used when installed)
         {BenchmarkSettings.CommonUsage}
         """;
