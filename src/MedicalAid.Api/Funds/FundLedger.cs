@@ -87,10 +87,16 @@ public static class FundLedger
     }
 
     /// <summary>
-    /// Takes <paramref name="debits"/> off the funds in one statement, and only if every fund still holds at least its
-    /// debit; false (and nothing changed) otherwise. The rows are locked from this statement to the commit only, so
-    /// concurrent settlements queue on a fund row for a moment rather than for a whole transaction.
+    /// Takes <paramref name="debits"/> off the funds, each only if the fund still holds at least its debit, in one round
+    /// trip; false if any fund no longer covered its debit (the caller then rolls the whole transaction back). The rows
+    /// are locked from here to the commit only, so concurrent settlements queue on a fund row for a moment rather than
+    /// for a whole transaction.
     /// </summary>
+    /// <remarks>
+    /// One statement per fund, in fund id order: a single UPDATE over several rows locks them in the order it scans
+    /// them, which changes as updates move the rows, so two settlements could each hold the row the other waits for
+    /// (measured: PostgreSQL deadlocks under 8 and 32 concurrent settlements).
+    /// </remarks>
     public static async Task<bool> DebitIfCoveredAsync(
         MedicalAidDbContext db, IReadOnlyList<Fund> funds, ChannelAmounts debits, CancellationToken cancellationToken)
     {
@@ -103,19 +109,19 @@ public static class FundLedger
         }
 
         var parameters = new List<object>();
-        var amountById = new StringBuilder("CASE \"Id\"");
+        var sql = new StringBuilder();
         foreach (var fund in debited)
         {
-            amountById.Append(CultureInfo.InvariantCulture, $" WHEN {{{parameters.Count}}} THEN {{{parameters.Count + 1}}}");
+            // Only placeholders are put into the text; the ids and amounts go as parameters.
+            var id = $"{{{parameters.Count}}}";
+            var amount = $"{{{parameters.Count + 1}}}";
+            sql.Append(CultureInfo.InvariantCulture, $"""UPDATE "Funds" SET "Balance" = "Balance" - {amount} WHERE "Id" = {id} AND "Balance" >= {amount};""");
+            sql.AppendLine();
             parameters.Add(fund.Id);
             parameters.Add(debits[fund.Channel].Fen);
         }
 
-        amountById.Append(" END");
-        var ids = string.Join(", ", Enumerable.Range(0, debited.Count).Select(index => $"{{{index * 2}}}"));
-        // Only placeholders are put into the text; the ids and amounts go as parameters.
-        var sql = $"""UPDATE "Funds" SET "Balance" = "Balance" - {amountById} WHERE "Id" IN ({ids}) AND "Balance" >= {amountById}""";
-        var changed = await db.Database.ExecuteSqlRawAsync(sql, parameters, cancellationToken);
+        var changed = await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
         return changed == debited.Count;
     }
 }

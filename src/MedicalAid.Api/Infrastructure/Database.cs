@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 
 namespace MedicalAid.Api.Infrastructure;
 
@@ -59,7 +60,35 @@ public static class DatabaseSetup
     }
 
     public static void UsePostgres(DbContextOptionsBuilder db, string connectionString) =>
-        db.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory"));
+        db.UseNpgsql(WithPostgresDefaults(connectionString), npgsql => npgsql.MigrationsHistoryTable("__EFMigrationsHistory"));
+
+    /// <summary>
+    /// Npgsql prepares a statement on the server once it has run a few times on a connection, so PostgreSQL parses and
+    /// plans a settlement's dozen statements once per connection instead of once per request; and a pooled connection
+    /// is handed on without <c>DISCARD ALL</c>, which would throw those prepared statements away (EF Core opens a
+    /// connection for each query outside a transaction: five per settlement). The service leaves no session state
+    /// behind: its one session-level setting, the migration advisory lock, is released explicitly. A connection string
+    /// that sets either keyword keeps its value.
+    /// </summary>
+    public static string WithPostgresDefaults(string connectionString)
+    {
+        // NpgsqlConnectionStringBuilder.ContainsKey is true for every keyword it knows, so read what was written.
+        var written = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(keyword => keyword.Replace(" ", "", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!written.Contains("MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 64;
+        }
+
+        if (!written.Contains("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
 
     /// <summary>
     /// SQLite in WAL mode with synchronous=FULL: a commit is on disk before it is acknowledged, and readers do not

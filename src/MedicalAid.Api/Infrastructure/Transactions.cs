@@ -56,6 +56,10 @@ public sealed partial class TransactionRunner(MedicalAidDbContext db, SqliteWrit
         for (var attempt = 1; ; attempt++)
         {
             db.ChangeTracker.Clear();
+
+            // A failed statement ends the attempt and the work runs again from the start, so EF Core's savepoint
+            // around each SaveChanges (two more round trips while the rows are locked) would never be rolled back to.
+            db.Database.AutoSavepointsEnabled = false;
             try
             {
                 await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
