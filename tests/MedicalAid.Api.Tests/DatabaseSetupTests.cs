@@ -26,4 +26,38 @@ public sealed class DatabaseSetupTests
         Assert.Equal(0, connection.MaxAutoPrepare);
         Assert.False(connection.NoResetOnClose);
     }
+
+    [Fact]
+    public void WriteGate_OnSqlite_LetsOneWriterInWhateverIsConfigured()
+    {
+        using var gate = new WriteGate(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, MaxConcurrentWrites = 16 });
+
+        Assert.Equal(1, gate.Capacity);
+    }
+
+    [Fact]
+    public void WriteGate_OnPostgres_LetsTwiceTheProcessorsInUnlessConfigured()
+    {
+        using var byDefault = new WriteGate(new DatabaseOptions { Provider = DatabaseProvider.Postgres });
+        using var configured = new WriteGate(new DatabaseOptions { Provider = DatabaseProvider.Postgres, MaxConcurrentWrites = 3 });
+
+        Assert.Equal(2 * Environment.ProcessorCount, byDefault.Capacity);
+        Assert.Equal(3, configured.Capacity);
+        Assert.Throws<InvalidOperationException>(() => new WriteGate(new DatabaseOptions { Provider = DatabaseProvider.Postgres, MaxConcurrentWrites = 0 }));
+    }
+
+    [Fact]
+    public async Task WriteGate_WhenFull_QueuesTheNextWriterUntilOneLeaves()
+    {
+        using var gate = new WriteGate(new DatabaseOptions { Provider = DatabaseProvider.Postgres, MaxConcurrentWrites = 2 });
+        var first = await gate.EnterAsync(TestContext.Current.CancellationToken);
+        using var second = await gate.EnterAsync(TestContext.Current.CancellationToken);
+
+        var third = gate.EnterAsync(TestContext.Current.CancellationToken);
+        Assert.False(third.IsCompleted);
+        first.Dispose();
+        first.Dispose();
+        using var entered = await third;
+        Assert.False(gate.EnterAsync(TestContext.Current.CancellationToken).IsCompleted);
+    }
 }

@@ -81,7 +81,7 @@ public static class BeneficiaryImportEndpoint
 /// </summary>
 public sealed partial class BeneficiaryImporter(
     MedicalAidDbContext db,
-    SqliteWriteGate sqliteWriteGate,
+    WriteGate writeGate,
     AuditTrail audit,
     ServiceCalendar calendar,
     ILogger<BeneficiaryImporter> logger)
@@ -131,7 +131,7 @@ public sealed partial class BeneficiaryImporter(
             return Problems.Validation("header", $"The header row cannot be read. Expected: {BeneficiaryImportEndpoint.Header}");
         }
 
-        using var gate = db.Database.IsSqlite() ? await sqliteWriteGate.EnterAsync(cancellationToken) : null;
+        using var gate = db.Database.IsSqlite() ? await writeGate.EnterAsync(cancellationToken) : null;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try

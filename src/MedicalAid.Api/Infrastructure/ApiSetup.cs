@@ -69,7 +69,7 @@ public static class ApiSetup
         services.AddStaffAuthentication();
         services.AddHospitalRateLimiting(configuration);
 
-        services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<WriteGate>();
         services.AddScoped<TransactionRunner>();
         services.AddScoped<RowLocks>();
         services.AddSingleton<ParsedPolicyCache>();

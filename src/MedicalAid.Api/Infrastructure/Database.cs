@@ -22,6 +22,12 @@ public sealed class DatabaseOptions
 
     /// <summary>Apply the provider's EF Core migrations when the service starts.</summary>
     public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// PostgreSQL: how many write transactions one process runs at once; more wait in memory. Unset: twice the
+    /// processor count. SQLite always writes one at a time.
+    /// </summary>
+    public int? MaxConcurrentWrites { get; set; }
 }
 
 public static class DatabaseSetup
