@@ -1,8 +1,6 @@
 using System.Globalization;
-using System.Text;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Engine;
-using Microsoft.EntityFrameworkCore;
 
 namespace MedicalAid.Api.Funds;
 
@@ -44,7 +42,7 @@ public static class FundLedger
 
     /// <summary>
     /// Records one ledger entry per non-zero channel of <paramref name="movements"/> without changing the balances,
-    /// for a debit that <see cref="DebitIfCoveredAsync"/> applies in the database.
+    /// for a debit that <see cref="AppendDebitsIfCovered"/> applies in the database.
     /// </summary>
     public static IReadOnlyList<(Fund Fund, Money Amount)> Record(
         MedicalAidDbContext db,
@@ -87,8 +85,9 @@ public static class FundLedger
     }
 
     /// <summary>
-    /// Takes <paramref name="debits"/> off the funds, each only if the fund still holds at least its debit, in one round
-    /// trip; false if any fund no longer covered its debit (the caller then rolls the whole transaction back). The rows
+    /// Adds to <paramref name="command"/> the statements that take <paramref name="debits"/> off the funds, each only
+    /// if the fund still holds at least its debit, and returns how many rows they change when every fund covers its
+    /// debit; fewer changed rows mean a fund no longer did, and the caller rolls the whole transaction back. The rows
     /// are locked from here to the commit only, so concurrent settlements queue on a fund row for a moment rather than
     /// for a whole transaction.
     /// </summary>
@@ -97,32 +96,19 @@ public static class FundLedger
     /// them, which changes as updates move the rows, so two settlements could each hold the row the other waits for
     /// (measured: PostgreSQL deadlocks under 8 and 32 concurrent settlements).
     /// </remarks>
-    public static async Task<bool> DebitIfCoveredAsync(
-        MedicalAidDbContext db, IReadOnlyList<Fund> funds, ChannelAmounts debits, CancellationToken cancellationToken)
+    public static int AppendDebitsIfCovered(RawSql command, IReadOnlyList<Fund> funds, ChannelAmounts debits)
     {
-        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(funds);
         var debited = funds.Where(fund => debits[fund.Channel] != Money.Zero).OrderBy(fund => fund.Id).ToList();
-        if (debited.Count == 0)
-        {
-            return true;
-        }
-
-        var parameters = new List<object>();
-        var sql = new StringBuilder();
         foreach (var fund in debited)
         {
-            // Only placeholders are put into the text; the ids and amounts go as parameters.
-            var id = $"{{{parameters.Count}}}";
-            var amount = $"{{{parameters.Count + 1}}}";
-            sql.Append(CultureInfo.InvariantCulture, $"""UPDATE "Funds" SET "Balance" = "Balance" - {amount} WHERE "Id" = {id} AND "Balance" >= {amount};""");
-            sql.AppendLine();
-            parameters.Add(fund.Id);
-            parameters.Add(debits[fund.Channel].Fen);
+            var amount = command.Add(debits[fund.Channel].Fen);
+            command.Text.AppendLine(CultureInfo.InvariantCulture,
+                $"""UPDATE "Funds" SET "Balance" = "Balance" - {amount} WHERE "Id" = {command.Add(fund.Id)} AND "Balance" >= {amount};""");
         }
 
-        var changed = await db.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
-        return changed == debited.Count;
+        return debited.Count;
     }
 }
 

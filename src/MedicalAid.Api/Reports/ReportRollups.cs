@@ -1,3 +1,4 @@
+using System.Globalization;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Engine;
@@ -94,27 +95,28 @@ internal sealed class PersonSettledMonthsConfiguration : IEntityTypeConfiguratio
 /// <summary>Keeps the report's rollups in step with settlements, inside the transaction that settles or reverses.</summary>
 public static class ReportRollups
 {
-    /// <summary>Marks the settlement's month for its person. Call after the beneficiary's usage row is locked.</summary>
-    public static async Task RecordSettledAsync(MedicalAidDbContext db, Settlement settlement, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds to <paramref name="command"/> the atomic upserts that add a settlement to its month's totals and mark its
+    /// month for its person; returns the rows they change. The totals row is shared with concurrent settlements of
+    /// other people, so these run last, just before commit and after the fund rows (the order a reversal takes them
+    /// in too); the person's rows are serialised by their usage row, which must already be locked.
+    /// </summary>
+    public static int AppendSettled(RawSql command, Settlement settlement)
     {
-        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(settlement);
-        var rows = await PersonRowsAsync(db, settlement.BeneficiaryId, settlement.ServiceYear, cancellationToken);
+        AppendMonthlyTotals(command, settlement, +1);
         var bit = PersonSettledMonths.MonthBit(settlement.ServiceDate.Month);
-        foreach (var (dimension, key) in DimensionsOf(settlement.HospitalCode, settlement.CategoryCode))
-        {
-            if (rows.FirstOrDefault(row => row.Dimension == dimension && row.Key == key) is { } row)
-            {
-                row.Months |= bit;
-            }
-            else
-            {
-                db.PersonSettledMonths.Add(new PersonSettledMonths
-                {
-                    Year = settlement.ServiceYear, BeneficiaryId = settlement.BeneficiaryId, Dimension = dimension, Key = key, Months = bit,
-                });
-            }
-        }
+        var dimensions = DimensionsOf(settlement.HospitalCode, settlement.CategoryCode);
+        var rows = dimensions.Select(dimension =>
+            $"({command.Add(settlement.ServiceYear)}, {command.Add(settlement.BeneficiaryId)}, {command.Add(dimension.Dimension.ToString())}, {command.Add(dimension.Key)}, {command.Add(bit)})");
+        command.Text.Append(CultureInfo.InvariantCulture, $"""
+            INSERT INTO "PersonSettledMonths" ("Year", "BeneficiaryId", "Dimension", "Key", "Months")
+            VALUES {string.Join(", ", rows)}
+            ON CONFLICT ("Year", "BeneficiaryId", "Dimension", "Key") DO UPDATE SET "Months" = "PersonSettledMonths"."Months" | excluded."Months";
+
+            """);
+        return 1 + dimensions.Length;
     }
 
     /// <summary>
@@ -153,28 +155,30 @@ public static class ReportRollups
     }
 
     /// <summary>
-    /// Adds a settlement (<paramref name="sign"/> +1) or its reversal (−1) to its month's totals. An atomic upsert,
-    /// since concurrent settlements of other people share the row; run it last, just before commit, so the row is
-    /// held only briefly.
+    /// Takes a reversed settlement off its month's totals (an atomic upsert, since concurrent settlements of other
+    /// people share the row); run it after the fund rows, as a settlement does.
     /// </summary>
-    public static async Task AddToMonthlyTotalsAsync(MedicalAidDbContext db, Settlement settlement, int sign, CancellationToken cancellationToken)
+    public static async Task RemoveFromMonthlyTotalsAsync(MedicalAidDbContext db, Settlement settlement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(settlement);
-        if (sign is not (1 or -1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(sign), sign, "A settlement adds once (+1) and its reversal takes it away once (-1).");
-        }
+        var command = new RawSql();
+        AppendMonthlyTotals(command, settlement, -1);
+        await command.ExecuteAsync(db, cancellationToken);
+    }
 
+    /// <summary>Adds a settlement (<paramref name="sign"/> +1) or its reversal (−1) to its month's totals.</summary>
+    private static void AppendMonthlyTotals(RawSql command, Settlement settlement, int sign)
+    {
         var shard = (int)(settlement.BeneficiaryId % MonthlySettlementTotal.ShardCount);
         var reversed = sign == 1 ? 0 : 1;
-        await db.Database.ExecuteSqlAsync(
-            $"""
+        command.Text.Append(CultureInfo.InvariantCulture, $"""
             INSERT INTO "MonthlySettlementTotals" ("Year", "Month", "HospitalCode", "CategoryCode", "Shard", "SettlementCount", "ReversedCount",
                 "InsuranceSubsidy", "Outpatient", "Inpatient", "Temporary", "Charity")
-            VALUES ({settlement.ServiceYear}, {settlement.ServiceDate.Month}, {settlement.HospitalCode}, {settlement.CategoryCode}, {shard}, {sign}, {reversed},
-                {sign * settlement.InsuranceSubsidy.Fen}, {sign * settlement.Outpatient.Fen}, {sign * settlement.Inpatient.Fen},
-                {sign * settlement.Temporary.Fen}, {sign * settlement.Charity.Fen})
+            VALUES ({command.Add(settlement.ServiceYear)}, {command.Add(settlement.ServiceDate.Month)}, {command.Add(settlement.HospitalCode)},
+                {command.Add(settlement.CategoryCode)}, {command.Add(shard)}, {command.Add(sign)}, {command.Add(reversed)},
+                {command.Add(sign * settlement.InsuranceSubsidy.Fen)}, {command.Add(sign * settlement.Outpatient.Fen)}, {command.Add(sign * settlement.Inpatient.Fen)},
+                {command.Add(sign * settlement.Temporary.Fen)}, {command.Add(sign * settlement.Charity.Fen)})
             ON CONFLICT ("Year", "Month", "HospitalCode", "CategoryCode", "Shard") DO UPDATE SET
                 "SettlementCount" = "MonthlySettlementTotals"."SettlementCount" + excluded."SettlementCount",
                 "ReversedCount" = "MonthlySettlementTotals"."ReversedCount" + excluded."ReversedCount",
@@ -182,9 +186,9 @@ public static class ReportRollups
                 "Outpatient" = "MonthlySettlementTotals"."Outpatient" + excluded."Outpatient",
                 "Inpatient" = "MonthlySettlementTotals"."Inpatient" + excluded."Inpatient",
                 "Temporary" = "MonthlySettlementTotals"."Temporary" + excluded."Temporary",
-                "Charity" = "MonthlySettlementTotals"."Charity" + excluded."Charity"
-            """,
-            cancellationToken);
+                "Charity" = "MonthlySettlementTotals"."Charity" + excluded."Charity";
+
+            """);
     }
 
     private static (PersonDimension Dimension, string Key)[] DimensionsOf(string hospitalCode, string categoryCode) =>

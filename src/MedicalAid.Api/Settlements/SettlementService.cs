@@ -122,7 +122,6 @@ public sealed class SettlementService(
 
             var settlement = NewSettlement(hospital, key, visit, found, result);
             db.Settlements.Add(settlement);
-            await ReportRollups.RecordSettledAsync(db, settlement, ct);
             usage.Apply(result.UsageChange);
             var debit = new LedgerEntry
             {
@@ -145,12 +144,16 @@ public sealed class SettlementService(
             var response = SettlementMapping.ToResponse(settlement);
             Remember(hospital, key, fingerprint, IdempotentOperation.Settlement, StatusCodes.Status201Created, response, settlement.Id);
             await db.SaveChangesAsync(ct);
-            if (!fundLimited && !await FundLedger.DebitIfCoveredAsync(db, funds, result.FundDebits, ct))
+
+            // One round trip from the fund rows to the commit: the conditional debits, then the report's rollups.
+            var lastWrites = new RawSql();
+            var debitRows = fundLimited ? 0 : FundLedger.AppendDebitsIfCovered(lastWrites, funds, result.FundDebits);
+            var rollupRows = ReportRollups.AppendSettled(lastWrites, settlement);
+            if (await lastWrites.ExecuteAsync(db, ct) != debitRows + rollupRows)
             {
                 throw new FundBalanceMovedException(year);
             }
 
-            await ReportRollups.AddToMonthlyTotalsAsync(db, settlement, +1, ct);
             return Outcome.Success<SettlementResponse>(response, StatusCodes.Status201Created);
         }, cancellationToken);
     }
@@ -313,7 +316,7 @@ public sealed class SettlementService(
         var funds = await locks.FundsAsync(settlement.ServiceYear, cancellationToken);
 
         // After the funds, as in a settlement, so that the two never wait on each other's rows in a cycle.
-        await ReportRollups.AddToMonthlyTotalsAsync(db, settlement, -1, cancellationToken);
+        await ReportRollups.RemoveFromMonthlyTotalsAsync(db, settlement, cancellationToken);
         FundLedger.Post(db, funds, settlement.FundDebits, new LedgerEntry
         {
             Kind = LedgerEntryKind.ReversalCredit,
