@@ -60,4 +60,14 @@ public sealed class DatabaseSetupTests
         using var entered = await third;
         Assert.False(gate.EnterAsync(TestContext.Current.CancellationToken).IsCompleted);
     }
+
+    [Fact]
+    public void IsTransient_WhenAPreparedStatementsTableWasChanged_RetriesButNotOtherUnsupportedFeatures()
+    {
+        var changedTable = new PostgresException("cached plan must not change result type", "ERROR", "ERROR", PostgresErrorCodes.FeatureNotSupported);
+        var unsupported = new PostgresException("LOCK TABLE is not supported here", "ERROR", "ERROR", PostgresErrorCodes.FeatureNotSupported);
+
+        Assert.True(DatabaseErrors.IsTransient(new InvalidOperationException("wrapped", changedTable)));
+        Assert.False(DatabaseErrors.IsTransient(unsupported));
+    }
 }

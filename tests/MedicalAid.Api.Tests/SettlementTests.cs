@@ -1,10 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MedicalAid.Api.Funds;
+using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Tests.Infrastructure;
 using MedicalAid.Contracts;
 using MedicalAid.Engine;
+using Microsoft.EntityFrameworkCore;
 
 namespace MedicalAid.Api.Tests;
 
@@ -43,6 +46,35 @@ public abstract class SettlementTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Equal(2_450.00m, settlement.PatientPays);
         Assert.Equal(0.75m, settlement.Channels[2].Trace["ratio"]);
         Assert.Equal($"/api/v1/settlements/{settlement.SettlementId}", response.Headers.Location?.OriginalString);
+        await App.AssertInvariantsAsync();
+    }
+
+    /// <summary>
+    /// The settlement path commits only if its last command changed exactly the rows it counted: a fund that no longer
+    /// covers its debit must change nothing and come up one row short, whatever else the command does.
+    /// </summary>
+    [Fact]
+    public async Task ConditionalDebits_WhenOneFundNoLongerCoversItsDebit_LeaveThatFundAndComeUpOneRowShort()
+    {
+        await App.WithDbAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Cancel);
+            var funds = await db.Funds.AsNoTracking().Where(fund => fund.Year == MedicalAidApp.Today.Year).OrderBy(fund => fund.Id).ToListAsync(Cancel);
+            var temporary = funds.Single(fund => fund.Channel == Channel.Temporary);
+            var charity = funds.Single(fund => fund.Channel == Channel.Charity);
+            var debits = ChannelAmounts.Zero with { Temporary = new Money(temporary.Balance.Fen + 1), Charity = new Money(1) };
+
+            var command = new RawSql();
+            var counted = FundLedger.AppendDebitsIfCovered(command, funds, debits);
+            var changed = await command.ExecuteAsync(db, Cancel);
+
+            Assert.Equal(2, counted);
+            Assert.Equal(1, changed);
+            var after = await db.Funds.AsNoTracking().Where(fund => fund.Year == MedicalAidApp.Today.Year).ToDictionaryAsync(fund => fund.Id, fund => fund.Balance, Cancel);
+            Assert.Equal(temporary.Balance, after[temporary.Id]);
+            Assert.Equal(charity.Balance.Fen - 1, after[charity.Id].Fen);
+            await transaction.RollbackAsync(Cancel);
+        });
         await App.AssertInvariantsAsync();
     }
 

@@ -70,11 +70,12 @@ public static class DatabaseSetup
 
     /// <summary>
     /// Npgsql prepares a statement on the server once it has run a few times on a connection, so PostgreSQL parses and
-    /// plans a settlement's dozen statements once per connection instead of once per request; and a pooled connection
-    /// is handed on without <c>DISCARD ALL</c>, which would throw those prepared statements away (EF Core opens a
-    /// connection for each query outside a transaction: five per settlement). The service leaves no session state
-    /// behind: its one session-level setting, the migration advisory lock, is released explicitly. A connection string
-    /// that sets either keyword keeps its value.
+    /// plans a settlement's statements once per connection instead of once per request; and a connection taken from
+    /// the pool is not reset first (EF Core takes one for each query outside a transaction, five per settlement, and
+    /// each reset ran several statements). That is safe only while the service keeps no session state on pooled
+    /// connections: no session-level <c>SET</c>, advisory lock, temporary table or <c>LISTEN</c> (the migration's
+    /// advisory lock is released on the same connection before it returns to the pool; an open transaction is still
+    /// rolled back). A connection string that sets either keyword keeps its value.
     /// </summary>
     public static string WithPostgresDefaults(string connectionString)
     {

@@ -15,11 +15,14 @@ public static class DatabaseErrors
         || Find<SqliteException>(exception) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
     /// <summary>
-    /// Serialization failure, deadlock, lock timeout, a busy SQLite file or a fund that moved under an unlocked read:
-    /// the same work may succeed if run again.
+    /// Serialization failure, deadlock, lock timeout, a busy SQLite file, a fund that moved under an unlocked read, or
+    /// a prepared statement whose table another instance's migration has just changed (Npgsql drops the statement, so
+    /// the next attempt prepares it again): the same work may succeed if run again.
     /// </summary>
     public static bool IsTransient(Exception exception) =>
         Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.LockNotAvailable }
+        || Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.FeatureNotSupported, MessageText: var message }
+            && message.Contains("cached plan must not change result type", StringComparison.Ordinal)
         || Find<NpgsqlException>(exception) is { IsTransient: true }
         || Find<SqliteException>(exception) is { SqliteErrorCode: 5 or 6 }
         || Find<FundBalanceMovedException>(exception) is not null;

@@ -109,7 +109,7 @@ public static class ReportRollups
         var bit = PersonSettledMonths.MonthBit(settlement.ServiceDate.Month);
         var dimensions = DimensionsOf(settlement.HospitalCode, settlement.CategoryCode);
         var rows = dimensions.Select(dimension =>
-            $"({command.Add(settlement.ServiceYear)}, {command.Add(settlement.BeneficiaryId)}, {command.Add(dimension.Dimension.ToString())}, {command.Add(dimension.Key)}, {command.Add(bit)})");
+            $"({command.Add(settlement.ServiceYear)}, {command.Add(settlement.BeneficiaryId)}, {command.Add(dimension.Dimension.ToString())}, {command.Add(dimension.Key)}, {command.Add(bit)})").ToArray();
         command.Text.Append(CultureInfo.InvariantCulture, $"""
             INSERT INTO "PersonSettledMonths" ("Year", "BeneficiaryId", "Dimension", "Key", "Months")
             VALUES {string.Join(", ", rows)}
