@@ -138,9 +138,10 @@ internal static class GrowthCommand
 
         if (settings.Keep || reuse is not null)
         {
-            await log.WriteLineAsync($"Kept database {database}: `growth --reuse {database}` measures it again without seeding.");
+            await log.WriteLineAsync($"Kept database {database}: `growth --reuse {database}` measures it again without seeding; `dropdb {database}` frees its disk.");
         }
-        else
+
+        if (!settings.Keep)
         {
             Directory.Delete(settings.WorkDirectory, recursive: true);
         }
