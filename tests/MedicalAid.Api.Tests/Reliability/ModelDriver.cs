@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -30,6 +31,7 @@ public sealed class ModelDriver : IDisposable
     private long[] beneficiaryIds = [];
     private string runId = "";
     private int nextKey;
+    private int registered;
 
     public ModelDriver(MedicalAidApp app)
     {
@@ -108,21 +110,37 @@ public sealed class ModelDriver : IDisposable
         }
 
         patients = new PatientIdentity[scenario.Categories.Length];
+        beneficiaryIds = new long[scenario.Categories.Length];
         for (var patient = 0; patient < patients.Length; patient++)
         {
-            patients[patient] = await app.NewBeneficiaryAsync(scenario.Categories[patient]);
+            (patients[patient], beneficiaryIds[patient]) = await RegisterPatientAsync(scenario.Categories[patient]);
         }
-
-        var idNumbers = patients.Select(patient => patient.IdNumber).ToArray();
-        var ids = await app.WithDbAsync(db => db.Beneficiaries.AsNoTracking()
-            .Where(beneficiary => idNumbers.Contains(beneficiary.IdNumber))
-            .ToDictionaryAsync(beneficiary => beneficiary.IdNumber, beneficiary => beneficiary.Id));
-        beneficiaryIds = [.. idNumbers.Select(idNumber => ids[idNumber])];
 
         var funds = new Dictionary<int, ChannelAmounts> { [2025] = scenario.Funds2025, [2026] = scenario.Funds2026 };
         await SetFundsAsync(funds);
 
         model = new SettlementModel(scenario.Categories, funds, othersEligible);
+    }
+
+    /// <summary>
+    /// Registers a new patient through the staff API, active since 2020 in <paramref name="category"/>: a distinct ID
+    /// number for every patient of any number of runs (birth date and sequence number count up together).
+    /// </summary>
+    private async Task<(PatientIdentity Patient, long Id)> RegisterPatientAsync(string category)
+    {
+        var number = registered++;
+        var first17 = string.Create(CultureInfo.InvariantCulture, $"110105{new DateOnly(1950, 1, 1).AddDays(number / 1000):yyyyMMdd}{number % 1000:D3}");
+        var patient = new PatientIdentity { IdNumber = first17 + ResidentIdNumber.ComputeCheckCharacter(first17), Name = $"模型{number}" };
+        using var response = await admin.PostAsJsonAsync("/api/v1/admin/beneficiaries", new CreateBeneficiaryRequest
+        {
+            IdNumber = patient.IdNumber,
+            Name = patient.Name,
+            Category = category,
+            EffectiveFrom = new DateOnly(2020, 1, 1),
+        }, Cancel);
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Registering a patient: expected 201, got {(int)response.StatusCode}: {body}");
+        return (patient, JsonSerializer.Deserialize<BeneficiaryDetail>(body, JsonSerializerOptions.Web)!.Id);
     }
 
     /// <summary>Moves every fund of the given years to the given balance through a ledger entry each, in one transaction (test set-up, as staff adjustments would).</summary>

@@ -59,7 +59,7 @@ public sealed class PostgresReliabilityFixture() : ReliabilityFixture(DatabasePr
 public static class ReliabilitySettings
 {
     /// <summary>Requests the OpenAPI fuzzer sends per database (full run: 10000 or more).</summary>
-    public static int FuzzRequests => Number("MEDICALAID_FUZZ_REQUESTS", 2_500);
+    public static int FuzzRequests => Number("MEDICALAID_FUZZ_REQUESTS", 4_000);
 
     /// <summary>The fuzzer's seed (a number); a random one, printed, when unset.</summary>
     public static ulong? FuzzSeed =>
@@ -68,7 +68,7 @@ public static class ReliabilitySettings
             : null;
 
     /// <summary>Random operation sequences the model-based test runs per database (full run: 500 or more).</summary>
-    public static int ModelRuns => Number("MEDICALAID_MODEL_RUNS", 40);
+    public static int ModelRuns => Number("MEDICALAID_MODEL_RUNS", 60);
 
     /// <summary>Sequences sampled from a failing seed to shrink the failure further (only smaller ones are run).</summary>
     public static int ModelShrinkRuns => Number("MEDICALAID_MODEL_SHRINK_RUNS", 400);
