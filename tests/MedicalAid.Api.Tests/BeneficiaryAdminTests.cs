@@ -100,6 +100,23 @@ public abstract class BeneficiaryAdminTests(ApiFixture fixture) : ApiTestBase(fi
         { "active", $$"""{ "idNumber": "{{BeneficiaryTestData.IdNumber("140105", new DateOnly(1950, 1, 1), 999)}}", "name": "甲", "category": "minimum-living", "effectiveFrom": "2026-01-01", "active": "yes" }""" },
     };
 
+    /// <summary>
+    /// A NUL inside a text value is refused as the request's fault on every database (PostgreSQL cannot even compare
+    /// such text; the fuzzer found it answering 500), whichever field carries it.
+    /// </summary>
+    [Fact]
+    public async Task Create_WithANulInsideTheCategory_Is400_AndRegistersNothing()
+    {
+        using var operatorClient = App.Staff("operator");
+        var before = await App.CountAsync<Beneficiaries.Beneficiary>();
+
+        using var response = await operatorClient.PostAsJsonAsync(Route, NewRequest(
+            BeneficiaryTestData.IdNumber("140105", new DateOnly(1950, 1, 1), 998), category: "minimum\u0000living"), Cancel);
+
+        await SettlementTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, ProblemTypes.Validation);
+        Assert.Equal(before, await App.CountAsync<Beneficiaries.Beneficiary>());
+    }
+
     [Theory]
     [MemberData(nameof(InvalidCreations))]
     public async Task Create_InvalidField_Is400NamingIt_AndRegistersNothing(string field, string body)

@@ -304,9 +304,7 @@ public static class BeneficiaryAdminEndpoints
 
     private static async Task AddCategoryProblemAsync(Dictionary<string, string[]> errors, MedicalAidDbContext db, string category, CancellationToken cancellationToken)
     {
-        // Control characters are refused before the lookup: PostgreSQL cannot even compare text holding a NUL.
-        if (string.IsNullOrEmpty(category) || category.Length > 64 || category.Any(char.IsControl)
-            || !await db.Categories.AnyAsync(candidate => candidate.Code == category, cancellationToken))
+        if (!await db.Categories.AnyAsync(candidate => candidate.Code == category, cancellationToken))
         {
             errors["category"] = ["Unknown category."];
         }

@@ -51,6 +51,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
                 StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large."),
             BadHttpRequestException badRequest when badRequest.StatusCode == StatusCodes.Status400BadRequest => Unreadable(badRequest),
             BadHttpRequestException other => Problems.Create(other.StatusCode, ProblemTypes.Validation, "The request could not be read.", other.Message),
+            // Whatever field carried it: PostgreSQL cannot store or even compare text holding a NUL character.
+            _ when DatabaseErrors.IsNulInText(exception) => Problems.Create(StatusCodes.Status400BadRequest, ProblemTypes.Validation,
+                "The request holds a NUL character.", "Text may not contain U+0000. Nothing was recorded."),
             DatabaseBusyException => Problems.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.Busy,
                 "The service is busy.", "Nothing was recorded. Retry with the same Idempotency-Key after the Retry-After interval."),
             // The database refused or dropped a connection (too many clients, restarting, network): the request may succeed later.

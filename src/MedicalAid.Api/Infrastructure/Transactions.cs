@@ -14,6 +14,10 @@ public static class DatabaseErrors
         Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.UniqueViolation }
         || Find<SqliteException>(exception) is { SqliteErrorCode: 19, SqliteExtendedErrorCode: 2067 or 1555 };
 
+    /// <summary>PostgreSQL refused a text value holding a NUL character (U+0000): the request's input, not the database, is at fault.</summary>
+    public static bool IsNulInText(Exception exception) =>
+        Find<PostgresException>(exception) is { SqlState: PostgresErrorCodes.CharacterNotInRepertoire };
+
     /// <summary>
     /// Serialization failure, deadlock, lock timeout, a busy SQLite file, a fund that moved under an unlocked read, or
     /// a prepared statement whose table another instance's migration has just changed (Npgsql drops the statement, so
