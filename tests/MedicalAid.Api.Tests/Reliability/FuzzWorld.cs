@@ -197,7 +197,9 @@ public sealed class FuzzWorld
     {
         foreach (var identifier in identifiers)
         {
-            if (identifier.Length < 8)
+            // Too short, or without a digit, a token is no identifier but a word the API itself writes: a visit number
+            // the fuzzer set to "inpatient" is also the name of a channel in every answer.
+            if (identifier.Length < 8 || !identifier.Any(char.IsAsciiDigit))
             {
                 continue;
             }
