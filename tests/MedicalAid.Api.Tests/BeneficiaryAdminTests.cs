@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Tests.Infrastructure;
 using MedicalAid.Contracts;
 using MedicalAid.Contracts.Admin;
@@ -258,6 +259,29 @@ public abstract class BeneficiaryAdminTests(ApiFixture fixture) : ApiTestBase(fi
         using var beforeInactive = await h001.SettleAsync(Requests.Inpatient(patient, 1_000m, 1_000m, 500m, dischargeDate: new DateOnly(2026, 5, 31)));
         await SettlementTests.AssertProblemAsync(afterInactive, HttpStatusCode.UnprocessableEntity, ProblemTypes.BeneficiaryNotEligible);
         Assert.Equal(HttpStatusCode.Created, beforeInactive.StatusCode);
+        await App.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Settle_RetriedAfterTheBeneficiaryWasDeactivated_ReplaysTheOriginalAnswer()
+    {
+        using var operatorClient = App.Staff("operator");
+        var created = await CreateAsync(operatorClient, category: DemoPolicy.MinimumLiving, effectiveFrom: new DateOnly(2020, 1, 1));
+        var patient = new PatientIdentity { IdNumber = created.IdNumber, Name = created.Name };
+        using var h001 = App.Hospital();
+        var request = Requests.Inpatient(patient, 1_000m, 1_000m, 500m);
+        var key = Guid.NewGuid().ToString();
+        using var original = await h001.SettleAsync(request, key);
+        Assert.Equal(HttpStatusCode.Created, original.StatusCode);
+
+        await ChangeStatusAsync(operatorClient, created.Id, new DateOnly(2026, 1, 1), DemoPolicy.MinimumLiving, active: false);
+        using var retry = await h001.SettleAsync(request, key);
+        using var fresh = await h001.SettleAsync(request with { VisitNumber = request.VisitNumber + "-B" });
+
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        Assert.Equal("true", retry.Headers.GetValues(SettlementEndpoints.ReplayedHeader).Single());
+        Assert.Equal(await original.Content.ReadAsStringAsync(Cancel), await retry.Content.ReadAsStringAsync(Cancel));
+        await SettlementTests.AssertProblemAsync(fresh, HttpStatusCode.UnprocessableEntity, ProblemTypes.BeneficiaryNotEligible);
         await App.AssertInvariantsAsync();
     }
 

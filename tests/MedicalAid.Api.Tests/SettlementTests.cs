@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Settlements;
@@ -76,6 +77,117 @@ public abstract class SettlementTests(ApiFixture fixture) : ApiTestBase(fixture)
             await transaction.RollbackAsync(Cancel);
         });
         await App.AssertInvariantsAsync();
+    }
+
+    /// <summary>
+    /// The settlement path writes its rows with <see cref="RawSql"/> rather than SaveChanges: every column, converted
+    /// and typed by EF Core's own mappings, must read back through EF Core as the value that was written.
+    /// </summary>
+    [Fact]
+    public async Task RawWrites_OfASettlementALedgerEntryAndAUsageRow_ReadBackThroughEfCoreUnchanged()
+    {
+        await App.WithDbAsync(async db =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Cancel);
+            var hospital = await db.Hospitals.AsNoTracking().OrderBy(row => row.Id).FirstAsync(Cancel);
+            var beneficiary = await db.Beneficiaries.AsNoTracking().OrderBy(row => row.Id).FirstAsync(Cancel);
+            var policy = await db.PolicyVersions.AsNoTracking().OrderBy(row => row.Id).FirstAsync(Cancel);
+            var fund = await db.Funds.AsNoTracking().OrderBy(row => row.Id).FirstAsync(Cancel);
+            // Whole tenths of a millisecond: what SQLite's DateTimeOffset converter keeps, for EF Core's own writes as well.
+            var settledAt = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero).AddTicks(1_234_000);
+            var settlement = new Settlement
+            {
+                Id = Guid.CreateVersion7(settledAt),
+                HospitalId = hospital.Id,
+                HospitalCode = hospital.Code,
+                IdempotencyKey = "raw-write-" + Guid.NewGuid(),
+                VisitNumber = "RAW-" + Guid.NewGuid(),
+                VisitType = MedicalAid.Engine.VisitType.Inpatient,
+                BeneficiaryId = beneficiary.Id,
+                IdNumber = beneficiary.IdNumber,
+                BeneficiaryName = "张三 O'Brien",
+                CategoryCode = "LOW_INCOME",
+                ServiceDate = new DateOnly(2026, 3, 2),
+                ServiceYear = 2026,
+                AdmissionDate = new DateOnly(2026, 2, 27),
+                DischargeDate = new DateOnly(2026, 3, 2),
+                VisitDate = null,
+                DiagnosisCodes = "I10,E11.9",
+                PolicyVersionId = policy.Id,
+                PolicyCode = policy.Code,
+                Total = new Money(1_000_001),
+                PolicyScope = new Money(900_002),
+                BasicInsurancePaid = new Money(400_003),
+                CriticalIllnessInsurancePaid = new Money(50_004),
+                OtherInsurancePaid = new Money(5),
+                InsuranceSubsidy = new Money(6),
+                Outpatient = Money.Zero,
+                Inpatient = new Money(200_007),
+                Temporary = new Money(8),
+                Charity = new Money(9),
+                DeductibleApplied = new Money(10),
+                AssistanceTotal = new Money(200_030),
+                FundsSettled = new Money(200_030),
+                PatientPays = new Money(349_964),
+                ChannelDetails = """[{"channel":"inpatient","trace":{"ratio":0.6}}]""",
+                Status = SettlementState.Settled,
+                SettledAt = settledAt,
+                ReversedAt = settledAt.AddDays(1),
+            };
+            var entry = new LedgerEntry
+            {
+                FundId = fund.Id,
+                Channel = fund.Channel,
+                Year = fund.Year,
+                Kind = LedgerEntryKind.SettlementDebit,
+                Amount = new Money(-12_345),
+                SettlementId = settlement.Id,
+                HospitalId = hospital.Id,
+                BeneficiaryId = beneficiary.Id,
+                Note = null,
+                CreatedAt = settledAt,
+            };
+            var usage = new BeneficiaryYearUsage { BeneficiaryId = beneficiary.Id, Year = 2031 };
+            var usageLater = new BeneficiaryYearUsage
+            {
+                BeneficiaryId = beneficiary.Id,
+                Year = 2031,
+                InsuranceSubsidy = new Money(1),
+                OutpatientDeductible = new Money(2),
+                InpatientDeductible = new Money(3),
+                Outpatient = new Money(4),
+                Inpatient = new Money(5),
+                Temporary = new Money(6),
+                Charity = new Money(7),
+            };
+
+            var command = new RawSql();
+            command.AppendInsert(db, settlement);
+            command.AppendInsert(db, entry);
+            command.AppendInsert(db, usage);
+            command.AppendUpdate(db, usageLater);
+            Assert.Equal(4, await command.ExecuteAsync(db, Cancel));
+
+            AssertSameColumns(db, settlement, await db.Settlements.AsNoTracking().SingleAsync(row => row.Id == settlement.Id, Cancel));
+            var entryRead = await db.LedgerEntries.AsNoTracking().SingleAsync(row => row.SettlementId == settlement.Id, Cancel);
+            Assert.True(entryRead.Id > 0, "The database numbers a ledger entry written without an id.");
+            entry.Id = entryRead.Id;
+            AssertSameColumns(db, entry, entryRead);
+            AssertSameColumns(db, usageLater, await db.BeneficiaryYearUsages.AsNoTracking()
+                .SingleAsync(row => row.BeneficiaryId == beneficiary.Id && row.Year == 2031, Cancel));
+            await transaction.RollbackAsync(Cancel);
+        });
+
+        static void AssertSameColumns<TEntity>(MedicalAidDbContext db, TEntity written, TEntity read)
+            where TEntity : class
+        {
+            foreach (var property in db.Model.FindEntityType(typeof(TEntity))!.GetProperties())
+            {
+                var getter = property.GetGetter();
+                var (expected, actual) = (getter.GetClrValueUsingContainingEntity(written), getter.GetClrValueUsingContainingEntity(read));
+                Assert.True(Equals(expected, actual), $"{typeof(TEntity).Name}.{property.Name}: wrote {expected}, read {actual}");
+            }
+        }
     }
 
     [Fact]

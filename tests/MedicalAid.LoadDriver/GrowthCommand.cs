@@ -281,7 +281,8 @@ internal static class GrowthCommand
         var started = Clock.Now;
         await using var connection = await server.OpenAsync(database, stop);
         await Execute(connection, """
-            VACUUM (ANALYZE) "Settlements", "LedgerEntries", "IdempotencyRecords", "SettlementReversals", "BeneficiaryYearUsages", "Funds"
+            VACUUM (ANALYZE) "Settlements", "LedgerEntries", "IdempotencyRecords", "SettlementReversals", "BeneficiaryYearUsages", "Funds",
+                "MonthlySettlementTotals", "PersonSettledMonths"
             """, stop);
         try
         {

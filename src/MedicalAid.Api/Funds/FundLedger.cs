@@ -28,32 +28,30 @@ public static class FundLedger
         ChannelAmounts movements,
         LedgerEntry template)
     {
-        foreach (var (fund, amount) in Record(db, funds, movements, template))
+        ArgumentNullException.ThrowIfNull(db);
+        foreach (var entry in Entries(funds, movements, template))
         {
-            var balance = fund.Balance + amount;
+            var fund = funds.First(candidate => candidate.Id == entry.FundId);
+            var balance = fund.Balance + entry.Amount;
             if (balance.IsNegative)
             {
                 throw new InvalidOperationException($"The {fund.Channel} fund for {fund.Year} would go below zero.");
             }
 
             fund.Balance = balance;
+            db.LedgerEntries.Add(entry);
         }
     }
 
     /// <summary>
-    /// Records one ledger entry per non-zero channel of <paramref name="movements"/> without changing the balances,
-    /// for a debit that <see cref="AppendDebitsIfCovered"/> applies in the database.
+    /// The ledger entries of <paramref name="movements"/>, one per non-zero channel, in channel order, made from
+    /// <paramref name="template"/>; nothing is added or changed.
     /// </summary>
-    public static IReadOnlyList<(Fund Fund, Money Amount)> Record(
-        MedicalAidDbContext db,
-        IReadOnlyList<Fund> funds,
-        ChannelAmounts movements,
-        LedgerEntry template)
+    public static IReadOnlyList<LedgerEntry> Entries(IReadOnlyList<Fund> funds, ChannelAmounts movements, LedgerEntry template)
     {
-        ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(funds);
         ArgumentNullException.ThrowIfNull(template);
-        var moved = new List<(Fund, Money)>();
+        var entries = new List<LedgerEntry>();
         foreach (var channel in Channels.InSettlementOrder)
         {
             var amount = movements[channel];
@@ -64,8 +62,7 @@ public static class FundLedger
 
             var fund = funds.FirstOrDefault(candidate => candidate.Channel == channel)
                 ?? throw new InvalidOperationException($"No {channel} fund for {template.Year}.");
-            moved.Add((fund, amount));
-            db.LedgerEntries.Add(new LedgerEntry
+            entries.Add(new LedgerEntry
             {
                 FundId = fund.Id,
                 Channel = channel,
@@ -81,7 +78,7 @@ public static class FundLedger
             });
         }
 
-        return moved;
+        return entries;
     }
 
     /// <summary>

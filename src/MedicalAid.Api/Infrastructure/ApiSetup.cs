@@ -70,6 +70,8 @@ public static class ApiSetup
         services.AddHospitalRateLimiting(configuration);
 
         services.AddSingleton<WriteGate>();
+        services.AddSingleton<SqliteGroupCommit>();
+        services.AddHostedService(provider => provider.GetRequiredService<SqliteGroupCommit>());
         services.AddScoped<TransactionRunner>();
         services.AddScoped<RowLocks>();
         services.AddSingleton<ParsedPolicyCache>();

@@ -28,6 +28,9 @@ public sealed class DatabaseOptions
     /// processor count. SQLite always writes one at a time.
     /// </summary>
     public int? MaxConcurrentWrites { get; set; }
+
+    /// <summary>SQLite: commit the settlements that queue behind the single writer together (<see cref="SqliteGroupCommit"/>).</summary>
+    public bool GroupCommit { get; set; } = true;
 }
 
 public static class DatabaseSetup

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using Microsoft.Data.Sqlite;
@@ -113,6 +115,17 @@ public sealed class DatabaseBusyException(Exception innerException)
 /// </summary>
 public sealed class WriteGate : IDisposable
 {
+    /// <summary>Meter of the write path (<c>dotnet-counters monitor --counters MedicalAid.Database</c>).</summary>
+    public const string MeterName = "MedicalAid.Database";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Milliseconds the gate was held, summed: its rate over the capacity is how busy the writers keep it.</summary>
+    private static readonly Counter<double> Held = Meter.CreateCounter<double>("medicalaid.write_gate.held", "ms");
+
+    /// <summary>How long writers waited for the gate.</summary>
+    private static readonly Histogram<double> Waited = Meter.CreateHistogram<double>("medicalaid.write_gate.wait", "ms");
+
     private readonly SemaphoreSlim gate;
 
     public WriteGate(DatabaseOptions options)
@@ -132,13 +145,16 @@ public sealed class WriteGate : IDisposable
 
     public async Task<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
+        var asked = Stopwatch.GetTimestamp();
         await gate.WaitAsync(cancellationToken);
-        return new Release(gate);
+        var entered = Stopwatch.GetTimestamp();
+        Waited.Record(Stopwatch.GetElapsedTime(asked, entered).TotalMilliseconds);
+        return new Release(gate, entered);
     }
 
     public void Dispose() => gate.Dispose();
 
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    private sealed class Release(SemaphoreSlim gate, long entered) : IDisposable
     {
         private int released;
 
@@ -146,6 +162,7 @@ public sealed class WriteGate : IDisposable
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
+                Held.Add(Stopwatch.GetElapsedTime(entered).TotalMilliseconds);
                 gate.Release();
             }
         }

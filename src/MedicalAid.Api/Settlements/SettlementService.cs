@@ -22,6 +22,7 @@ public sealed class SettlementService(
     MedicalAidDbContext db,
     BeneficiaryEligibility eligibility,
     TransactionRunner transactions,
+    SqliteGroupCommit groupCommit,
     RowLocks locks,
     ServiceCalendar calendar,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
@@ -71,91 +72,97 @@ public sealed class SettlementService(
             return Problems.Validation(errors);
         }
 
+        // An earlier request under this key is looked up inside the transaction, in the round trip that locks the usage
+        // row, so that a fresh settlement (the usual case) pays no lookup of its own. Only a refused one looks here:
+        // a retry is answered as the original was, even if the beneficiary's standing changed since.
         var fingerprint = Fingerprint("POST /api/v1/settlements", visit!);
-        if (await ReplayAsync<SettlementResponse>(hospital, key, fingerprint, IdempotentOperation.Settlement, cancellationToken) is { } earlier)
-        {
-            return earlier;
-        }
-
         var (found, problem) = await eligibility.ForSettlementAsync(visit!.IdNumber, visit.PatientName, visit.ServiceDate, cancellationToken);
         if (problem is not null)
         {
-            return problem;
+            return await ReplayAsync<SettlementResponse>(hospital, key, fingerprint, IdempotentOperation.Settlement, cancellationToken) ?? problem;
         }
 
-        return await transactions.RunAsync(async ct =>
+        // SQLite commits the settlements queued behind its single writer together; PostgreSQL runs each in its own transaction.
+        return groupCommit.Enabled
+            ? await groupCommit.RunAsync((writeDb, ct) => SettleLockedAsync(writeDb, hospital, key, fingerprint, visit, found!, ct), cancellationToken)
+            : await transactions.RunAsync(ct => SettleLockedAsync(db, hospital, key, fingerprint, visit, found!, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// The settlement inside its transaction, on <paramref name="writeDb"/>: the usage row locked and what the settlement
+    /// decides on read in one round trip, the calculation, and every write in a second one.
+    /// </summary>
+    private async Task<Outcome<SettlementResponse>> SettleLockedAsync(
+        MedicalAidDbContext writeDb, HospitalCaller hospital, string key, string fingerprint, ValidatedVisit visit, BeneficiaryOnDate found, CancellationToken ct)
+    {
+        var year = visit.ServiceDate.Year;
+        var ground = await SettlementGround.ReadAsync(writeDb, found.Beneficiary.Id, year, hospital.Id, key, visit.VisitNumber, ct);
+
+        // A retry, or a duplicate that committed while this one waited for the lock, is answered from what was recorded.
+        if (ground.Earlier is { } earlierRecord)
         {
-            var year = visit.ServiceDate.Year;
-            var usage = await locks.UsageAsync(found!.Beneficiary.Id, year, ct);
+            return Replay<SettlementResponse>(earlierRecord, fingerprint, IdempotentOperation.Settlement);
+        }
 
-            // A duplicate that committed while this one waited for the lock is answered from what it recorded.
-            if (await ReplayAsync<SettlementResponse>(hospital, key, fingerprint, IdempotentOperation.Settlement, ct) is { } duplicate)
-            {
-                return duplicate;
-            }
+        if (ground.UnreversedSettlementOfVisit is { } existing)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, ProblemTypes.VisitAlreadySettled,
+                    "This visit is already settled.",
+                    $"Settlement {existing} is the unreversed settlement of visit {visit.VisitNumber}; reverse it before settling again.")
+                .WithExtension("settlementId", existing);
+        }
 
-            if (await UnreversedSettlementOfVisitAsync(hospital.Id, visit.VisitNumber, ct) is { } existing)
-            {
-                return Problems.Create(StatusCodes.Status409Conflict, ProblemTypes.VisitAlreadySettled,
-                        "This visit is already settled.",
-                        $"Settlement {existing} is the unreversed settlement of visit {visit.VisitNumber}; reverse it before settling again.")
-                    .WithExtension("settlementId", existing);
-            }
+        // The funds were read without a lock. If no fund limited what this settlement pays, any balance that still
+        // covers its debits gives the same result, so the debit is applied at the end only where the balances still
+        // cover it, and the hot fund rows are held just from there to the commit. If a fund did limit it, the
+        // result depends on the exact balance: the rows are locked first and the settlement calculated again.
+        var funds = ground.Funds;
+        if (FundsNotOpen(funds, year) is { } notOpen)
+        {
+            return notOpen;
+        }
 
-            // The funds are read without a lock. If no fund limited what this settlement pays, any balance that still
-            // covers its debits gives the same result, so the debit is applied at the end only where the balances still
-            // cover it, and the hot fund rows are held just from there to the commit. If a fund did limit it, the
-            // result depends on the exact balance: the rows are locked first and the settlement calculated again.
-            var funds = await db.Funds.AsNoTracking().Where(fund => fund.Year == year).OrderBy(fund => fund.Id).ToListAsync(ct);
-            if (FundsNotOpen(funds, year) is { } notOpen)
-            {
-                return notOpen;
-            }
+        var usage = ground.Usage;
+        var result = Calculate(hospital, visit, found, usage.ToUsage(), FundLedger.Balances(funds));
+        if (result.Channels.Any(channel => channel.Has(ReasonCode.FundExhausted)))
+        {
+            funds = await new RowLocks(writeDb).FundsAsync(year, ct);
+            result = Calculate(hospital, visit, found, usage.ToUsage(), FundLedger.Balances(funds));
+        }
 
-            var result = Calculate(hospital, visit, found, usage.ToUsage(), FundLedger.Balances(funds));
-            var fundLimited = result.Channels.Any(channel => channel.Has(ReasonCode.FundExhausted));
-            if (fundLimited)
-            {
-                funds = [.. await locks.FundsAsync(year, ct)];
-                result = Calculate(hospital, visit, found, usage.ToUsage(), FundLedger.Balances(funds));
-            }
+        var settlement = NewSettlement(hospital, key, visit, found, result);
+        var response = SettlementMapping.ToResponse(settlement);
+        usage.Apply(result.UsageChange);
 
-            var settlement = NewSettlement(hospital, key, visit, found, result);
-            db.Settlements.Add(settlement);
-            usage.Apply(result.UsageChange);
-            var debit = new LedgerEntry
-            {
-                Kind = LedgerEntryKind.SettlementDebit,
-                Year = year,
-                SettlementId = settlement.Id,
-                HospitalId = hospital.Id,
-                BeneficiaryId = found.Beneficiary.Id,
-                CreatedAt = settlement.SettledAt,
-            };
-            if (fundLimited)
-            {
-                FundLedger.Post(db, funds, -result.FundDebits, debit);
-            }
-            else
-            {
-                FundLedger.Record(db, funds, -result.FundDebits, debit);
-            }
+        // Every write in one round trip, the fund rows last so that they are held for the shortest time: the usage,
+        // the settlement, its idempotency record and ledger entries, the debits where the funds still cover them,
+        // then the report's rollups. A fund that no longer covers its debit changes no row, and the count says so.
+        var writes = new RawSql();
+        writes.AppendUpdate(writeDb, usage);
+        writes.AppendInsert(writeDb, settlement);
+        writes.AppendInsert(writeDb, Record(hospital, key, fingerprint, IdempotentOperation.Settlement, StatusCodes.Status201Created, response, settlement.Id));
+        var entries = FundLedger.Entries(funds, -result.FundDebits, new LedgerEntry
+        {
+            Kind = LedgerEntryKind.SettlementDebit,
+            Year = year,
+            SettlementId = settlement.Id,
+            HospitalId = hospital.Id,
+            BeneficiaryId = found.Beneficiary.Id,
+            CreatedAt = settlement.SettledAt,
+        });
+        foreach (var entry in entries)
+        {
+            writes.AppendInsert(writeDb, entry);
+        }
 
-            var response = SettlementMapping.ToResponse(settlement);
-            Remember(hospital, key, fingerprint, IdempotentOperation.Settlement, StatusCodes.Status201Created, response, settlement.Id);
-            await db.SaveChangesAsync(ct);
+        var debitRows = FundLedger.AppendDebitsIfCovered(writes, funds, result.FundDebits);
+        var rollupRows = ReportRollups.AppendSettled(writes, settlement);
+        if (await writes.ExecuteAsync(writeDb, ct) != 3 + entries.Count + debitRows + rollupRows)
+        {
+            throw new FundBalanceMovedException(year);
+        }
 
-            // One round trip from the fund rows to the commit: the conditional debits, then the report's rollups.
-            var lastWrites = new RawSql();
-            var debitRows = fundLimited ? 0 : FundLedger.AppendDebitsIfCovered(lastWrites, funds, result.FundDebits);
-            var rollupRows = ReportRollups.AppendSettled(lastWrites, settlement);
-            if (await lastWrites.ExecuteAsync(db, ct) != debitRows + rollupRows)
-            {
-                throw new FundBalanceMovedException(year);
-            }
-
-            return Outcome.Success<SettlementResponse>(response, StatusCodes.Status201Created);
-        }, cancellationToken);
+        return Outcome.Success<SettlementResponse>(response, StatusCodes.Status201Created);
     }
 
     public async Task<Outcome<SettlementResponse>> FindAsync(HospitalCaller hospital, Guid settlementId, CancellationToken cancellationToken)
@@ -221,7 +228,7 @@ public sealed class SettlementService(
 
             var (reversal, created) = await ReverseLockedAsync(hospital, settlementId, usage, request?.Reason, ct);
             var status = created ? StatusCodes.Status201Created : StatusCodes.Status200OK;
-            Remember(hospital, key, fingerprint, IdempotentOperation.Reversal, status, reversal, settlementId);
+            db.IdempotencyRecords.Add(Record(hospital, key, fingerprint, IdempotentOperation.Reversal, status, reversal, settlementId));
             await db.SaveChangesAsync(ct);
             return Outcome.Success<ReversalResponse>(reversal, status);
         }, cancellationToken);
@@ -392,12 +399,6 @@ public sealed class SettlementService(
         };
     }
 
-    private async Task<Guid?> UnreversedSettlementOfVisitAsync(int hospitalId, string visitNumber, CancellationToken cancellationToken) =>
-        await db.Settlements.AsNoTracking()
-            .Where(candidate => candidate.HospitalId == hospitalId && candidate.VisitNumber == visitNumber && candidate.Status == SettlementState.Settled)
-            .Select(candidate => (Guid?)candidate.Id)
-            .FirstOrDefaultAsync(cancellationToken);
-
     /// <summary>
     /// What an earlier request under this key decided, when there was one: its response again (same body), a 422 for
     /// another request under the same key, or a 409 for a key voided by a reversal by request.
@@ -408,11 +409,12 @@ public sealed class SettlementService(
     {
         var record = await db.IdempotencyRecords.AsNoTracking()
             .FirstOrDefaultAsync(candidate => candidate.HospitalId == hospital.Id && candidate.Key == key, cancellationToken);
-        if (record is null)
-        {
-            return null;
-        }
+        return record is null ? null : Replay<T>(record, fingerprint, operation);
+    }
 
+    private Outcome<T> Replay<T>(IdempotencyRecord record, string fingerprint, IdempotentOperation operation)
+        where T : class
+    {
         if (record.Operation == IdempotentOperation.Voided)
         {
             return Problems.Create(StatusCodes.Status409Conflict, ProblemTypes.RequestVoided,
@@ -426,12 +428,12 @@ public sealed class SettlementService(
         }
 
         var body = JsonSerializer.Deserialize<T>(record.ResponseBody!, Json)
-            ?? throw new InvalidOperationException($"Idempotency record {key} has no response.");
+            ?? throw new InvalidOperationException($"Idempotency record {record.Key} has no response.");
         return Outcome.Success<T>(body, record.ResponseStatus, replayed: true);
     }
 
-    private void Remember<T>(HospitalCaller hospital, string key, string fingerprint, IdempotentOperation operation, int status, T response, Guid settlementId) =>
-        db.IdempotencyRecords.Add(new IdempotencyRecord
+    private IdempotencyRecord Record<T>(HospitalCaller hospital, string key, string fingerprint, IdempotentOperation operation, int status, T response, Guid settlementId) =>
+        new()
         {
             HospitalId = hospital.Id,
             Key = key,
@@ -441,7 +443,7 @@ public sealed class SettlementService(
             ResponseBody = JsonSerializer.Serialize(response, Json),
             SettlementId = settlementId,
             CreatedAt = calendar.Now(),
-        });
+        };
 
     /// <summary>
     /// SHA-256 of the operation and the request as validated and normalised (amounts in fen, trimmed and upper-cased

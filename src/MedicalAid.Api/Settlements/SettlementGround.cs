@@ -1,0 +1,103 @@
+using System.Data.Common;
+using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Funds;
+using MedicalAid.Api.Infrastructure;
+using MedicalAid.Engine;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace MedicalAid.Api.Settlements;
+
+/// <summary>What a settlement decides on, read inside its transaction once the beneficiary's usage row is held.</summary>
+/// <param name="Usage">The usage row for the year, created at zero if this is the person's first settlement of it.</param>
+/// <param name="Earlier">What an earlier request under the same key recorded, if one committed while this one waited.</param>
+/// <param name="UnreversedSettlementOfVisit">The visit's unreversed settlement, if it has one.</param>
+/// <param name="Funds">The year's funds in id order, read without a lock.</param>
+public sealed record SettlementGround(
+    BeneficiaryYearUsage Usage, IdempotencyRecord? Earlier, Guid? UnreversedSettlementOfVisit, IReadOnlyList<Fund> Funds)
+{
+    /// <summary>
+    /// One round trip: the usage upsert that locks the row (PostgreSQL; SQLite's transaction already holds the write
+    /// lock) and, behind it in the same command, the reads that must see what committed before the lock was granted.
+    /// </summary>
+    public static async Task<SettlementGround> ReadAsync(
+        MedicalAidDbContext db, long beneficiaryId, int year, int hospitalId, string key, string visitNumber, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("The settlement reads belong inside the settlement's transaction.");
+        command.CommandText = """
+            INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
+            VALUES (@beneficiary, @year, 0, 0, 0, 0, 0, 0, 0)
+            ON CONFLICT ("BeneficiaryId", "Year") DO UPDATE SET "Year" = excluded."Year"
+            RETURNING "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity";
+            SELECT "Operation", "RequestFingerprint", "ResponseStatus", "ResponseBody", "SettlementId"
+            FROM "IdempotencyRecords" WHERE "HospitalId" = @hospital AND "Key" = @key;
+            SELECT "Id" FROM "Settlements" WHERE "HospitalId" = @hospital AND "VisitNumber" = @visit AND "Status" = 'Settled' LIMIT 1;
+            SELECT "Id", "Balance", "Channel", "Year" FROM "Funds" WHERE "Year" = @year ORDER BY "Id";
+            """;
+        Parameter(command, "@beneficiary", beneficiaryId);
+        Parameter(command, "@year", year);
+        Parameter(command, "@hospital", hospitalId);
+        Parameter(command, "@key", key);
+        Parameter(command, "@visit", visitNumber);
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var usage = new BeneficiaryYearUsage
+        {
+            BeneficiaryId = beneficiaryId,
+            Year = year,
+            InsuranceSubsidy = new Money(reader.GetInt64(0)),
+            OutpatientDeductible = new Money(reader.GetInt64(1)),
+            InpatientDeductible = new Money(reader.GetInt64(2)),
+            Outpatient = new Money(reader.GetInt64(3)),
+            Inpatient = new Money(reader.GetInt64(4)),
+            Temporary = new Money(reader.GetInt64(5)),
+            Charity = new Money(reader.GetInt64(6)),
+        };
+
+        await reader.NextResultAsync(cancellationToken);
+        IdempotencyRecord? earlier = null;
+        if (await reader.ReadAsync(cancellationToken))
+        {
+            earlier = new IdempotencyRecord
+            {
+                HospitalId = hospitalId,
+                Key = key,
+                Operation = Enum.Parse<IdempotentOperation>(reader.GetString(0)),
+                RequestFingerprint = reader.GetString(1),
+                ResponseStatus = reader.GetInt32(2),
+                ResponseBody = reader.IsDBNull(3) ? null : reader.GetString(3),
+                SettlementId = reader.IsDBNull(4) ? null : reader.GetGuid(4),
+            };
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        Guid? unreversed = await reader.ReadAsync(cancellationToken) ? reader.GetGuid(0) : null;
+
+        await reader.NextResultAsync(cancellationToken);
+        var funds = new List<Fund>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            funds.Add(new Fund
+            {
+                Id = reader.GetInt32(0),
+                Balance = new Money(reader.GetInt64(1)),
+                Channel = Enum.Parse<Channel>(reader.GetString(2)),
+                Year = reader.GetInt32(3),
+            });
+        }
+
+        return new SettlementGround(usage, earlier, unreversed, funds);
+    }
+
+    private static void Parameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+}
