@@ -77,6 +77,30 @@ public sealed class GroupCommitTests(SqliteFixture fixture) : ApiTestBase(fixtur
         Assert.Equal([next], await StoredAsync([next]));
     }
 
+    [Fact]
+    public async Task AConflictInsideTheSharedTransaction_IsAnsweredAsABusyDatabase_AndTheOthersAreKept()
+    {
+        var groupCommit = App.Services.GetRequiredService<SqliteGroupCommit>();
+        var hospitalId = await HospitalIdAsync();
+        var taken = "group-" + Guid.NewGuid();
+        await groupCommit.RunAsync((db, ct) => RecordKeyAsync(db, hospitalId, taken, refuse: false, ct), Cancel);
+        var keys = new[] { "group-" + Guid.NewGuid(), "group-" + Guid.NewGuid() };
+        Task<Outcome<string>> before, conflicting, after;
+
+        using (await App.Services.GetRequiredService<WriteGate>().EnterAsync(Cancel))
+        {
+            before = groupCommit.RunAsync((db, ct) => RecordKeyAsync(db, hospitalId, keys[0], refuse: false, ct), Cancel);
+            conflicting = groupCommit.RunAsync((db, ct) => RecordKeyAsync(db, hospitalId, taken, refuse: false, ct), Cancel);
+            after = groupCommit.RunAsync((db, ct) => RecordKeyAsync(db, hospitalId, keys[1], refuse: false, ct), Cancel);
+        }
+
+        var busy = await Assert.ThrowsAsync<DatabaseBusyException>(() => conflicting);
+        Assert.True(DatabaseErrors.IsUniqueViolation(busy), "The busy answer carries the unique violation it came from.");
+        Assert.Null((await before).Problem);
+        Assert.Null((await after).Problem);
+        Assert.Equal(keys, await StoredAsync(keys));
+    }
+
     private static async Task<Outcome<string>> RecordKeyAsync(MedicalAidDbContext db, int hospitalId, string key, bool refuse, CancellationToken cancellationToken)
     {
         db.IdempotencyRecords.Add(new IdempotencyRecord

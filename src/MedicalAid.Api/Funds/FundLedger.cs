@@ -84,9 +84,9 @@ public static class FundLedger
     /// <summary>
     /// Adds to <paramref name="command"/> the statements that take <paramref name="debits"/> off the funds, each only
     /// if the fund still holds at least its debit, and returns how many rows they change when every fund covers its
-    /// debit; fewer changed rows mean a fund no longer did, and the caller rolls the whole transaction back. The rows
-    /// are locked from here to the commit only, so concurrent settlements queue on a fund row for a moment rather than
-    /// for a whole transaction.
+    /// debit; fewer changed rows mean a fund no longer did, and the caller rolls the whole transaction back. Unless the
+    /// caller locked the fund rows earlier (a settlement that a fund's balance limited), they are locked from here to the
+    /// commit only, so concurrent settlements queue on a fund row for a moment rather than for a whole transaction.
     /// </summary>
     /// <remarks>
     /// One statement per fund, in fund id order: a single UPDATE over several rows locks them in the order it scans

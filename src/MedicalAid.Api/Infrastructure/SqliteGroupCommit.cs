@@ -27,8 +27,9 @@ public sealed partial class SqliteGroupCommit(
 
     /// <summary>
     /// Runs <paramref name="work"/> in the next shared transaction, on that transaction's context, and answers once it
-    /// committed. A result that is a refusal (<see cref="IRefusable"/>) has its writes rolled back. The work must use the
-    /// context it is given, read everything it decides on through it, and touch nothing outside the database.
+    /// committed. A result that is a refusal (<see cref="IRefusable"/>) has its writes rolled back. The work must write
+    /// only through the context it is given, read there whatever must not change before the commit (what another
+    /// settlement could change: usage, keys, visits, funds), and touch nothing outside the database.
     /// </summary>
     public async Task<T> RunAsync<T>(Func<MedicalAidDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
@@ -91,13 +92,14 @@ public sealed partial class SqliteGroupCommit(
     {
         for (var attempt = 1; ; attempt++)
         {
+            foreach (var work in batch)
+            {
+                work.Reset();
+            }
+
+            var committed = false;
             try
             {
-                foreach (var work in batch)
-                {
-                    work.Reset();
-                }
-
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<MedicalAidDbContext>();
                 db.Database.AutoSavepointsEnabled = false;
@@ -108,12 +110,18 @@ public sealed partial class SqliteGroupCommit(
                 }
 
                 await transaction.CommitAsync(stoppingToken);
-                break;
+                committed = true;
+            }
+            catch (Exception exception) when (committed)
+            {
+                // Only the clean-up after the commit failed: the work is stored, and its callers are told so.
+                LogCleanupFailed(logger, exception, batch.Count);
             }
             catch (Exception exception) when (attempt < MaxAttempts && DatabaseErrors.IsTransient(exception))
             {
                 LogBatchRetry(logger, exception, attempt, batch.Count);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * attempt)), stoppingToken);
+                continue;
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -126,63 +134,60 @@ public sealed partial class SqliteGroupCommit(
 
                 return;
             }
-        }
 
-        foreach (var work in batch)
-        {
-            work.Answer();
+            foreach (var work in batch)
+            {
+                work.Answer();
+            }
+
+            return;
         }
     }
 
-    /// <summary>One piece of work inside its savepoint: kept if it succeeded, undone if it refused or failed.</summary>
-    private async Task RunOneAsync(MedicalAidDbContext db, IDbContextTransaction transaction, Work work, CancellationToken stoppingToken)
+    /// <summary>
+    /// One piece of work inside its savepoint: kept if it succeeded, undone if it refused or failed. It is not run again
+    /// after a conflict, as a transaction of its own would be: the shared transaction holds the only write lock, so a
+    /// second run would read exactly what the first did. A conflict (unique index, moved fund) is answered as a busy
+    /// database, which the caller may retry; any other failure is the caller's own.
+    /// </summary>
+    private static async Task RunOneAsync(MedicalAidDbContext db, IDbContextTransaction transaction, Work work, CancellationToken stoppingToken)
     {
         if (work.Abandoned)
         {
             return;
         }
 
-        for (var attempt = 1; ; attempt++)
+        db.ChangeTracker.Clear();
+        await transaction.CreateSavepointAsync(Savepoint, stoppingToken);
+        bool keep;
+        try
         {
-            db.ChangeTracker.Clear();
-            await transaction.CreateSavepointAsync(Savepoint, stoppingToken);
-            bool keep;
-            try
-            {
-                keep = await work.RunAsync(db, stoppingToken);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
-                await transaction.ReleaseSavepointAsync(Savepoint, stoppingToken);
-                if (attempt < MaxAttempts && (DatabaseErrors.IsUniqueViolation(exception) || DatabaseErrors.IsTransient(exception)))
-                {
-                    LogWorkRetry(logger, exception, attempt);
-                    continue;
-                }
-
-                work.Failed(exception);
-                return;
-            }
-
-            if (!keep)
-            {
-                await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
-            }
-
+            keep = await work.RunAsync(db, stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
             await transaction.ReleaseSavepointAsync(Savepoint, stoppingToken);
+            work.Failed(DatabaseErrors.IsUniqueViolation(exception) || DatabaseErrors.IsTransient(exception) ? new DatabaseBusyException(exception) : exception);
             return;
         }
+
+        if (!keep)
+        {
+            await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
+        }
+
+        await transaction.ReleaseSavepointAsync(Savepoint, stoppingToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shared transaction of {Count} committed, but closing it failed")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shared transaction of {Count} attempt {Attempt} met a busy database; running it again")]
     private static partial void LogBatchRetry(ILogger logger, Exception exception, int attempt, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Shared transaction of {Count} failed; none of it was committed")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Work attempt {Attempt} in a shared transaction met a conflict; running it again")]
-    private static partial void LogWorkRetry(ILogger logger, Exception exception, int attempt);
 
     private abstract class Work
     {

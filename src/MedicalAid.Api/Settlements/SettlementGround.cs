@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Infrastructure;
@@ -10,7 +11,7 @@ namespace MedicalAid.Api.Settlements;
 
 /// <summary>What a settlement decides on, read inside its transaction once the beneficiary's usage row is held.</summary>
 /// <param name="Usage">The usage row for the year, created at zero if this is the person's first settlement of it.</param>
-/// <param name="Earlier">What an earlier request under the same key recorded, if one committed while this one waited.</param>
+/// <param name="Earlier">What an earlier request under the same key recorded: a retry's original, or a duplicate that committed while this one waited.</param>
 /// <param name="UnreversedSettlementOfVisit">The visit's unreversed settlement, if it has one.</param>
 /// <param name="Funds">The year's funds in id order, read without a lock.</param>
 public sealed record SettlementGround(
@@ -24,14 +25,18 @@ public sealed record SettlementGround(
         MedicalAidDbContext db, long beneficiaryId, int year, int hospitalId, string key, string visitNumber, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(db);
+
+        // Every column of the usage row comes back, read through the model, because the settlement writes every one of
+        // them back (RawSql.AppendUpdate): a column added later is carried over, not reset.
+        var usageColumns = db.Model.FindEntityType(typeof(BeneficiaryYearUsage))!.GetProperties().Where(property => !property.IsPrimaryKey()).ToArray();
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("The settlement reads belong inside the settlement's transaction.");
-        command.CommandText = """
+        command.CommandText = $"""
             INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
             VALUES (@beneficiary, @year, 0, 0, 0, 0, 0, 0, 0)
             ON CONFLICT ("BeneficiaryId", "Year") DO UPDATE SET "Year" = excluded."Year"
-            RETURNING "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity";
+            RETURNING {string.Join(", ", usageColumns.Select(property => $"\"{property.GetColumnName()}\""))};
             SELECT "Operation", "RequestFingerprint", "ResponseStatus", "ResponseBody", "SettlementId"
             FROM "IdempotencyRecords" WHERE "HospitalId" = @hospital AND "Key" = @key;
             SELECT "Id" FROM "Settlements" WHERE "HospitalId" = @hospital AND "VisitNumber" = @visit AND "Status" = 'Settled' LIMIT 1;
@@ -45,18 +50,17 @@ public sealed record SettlementGround(
 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        var usage = new BeneficiaryYearUsage
+        var usage = new BeneficiaryYearUsage { BeneficiaryId = beneficiaryId, Year = year };
+        for (var column = 0; column < usageColumns.Length; column++)
         {
-            BeneficiaryId = beneficiaryId,
-            Year = year,
-            InsuranceSubsidy = new Money(reader.GetInt64(0)),
-            OutpatientDeductible = new Money(reader.GetInt64(1)),
-            InpatientDeductible = new Money(reader.GetInt64(2)),
-            Outpatient = new Money(reader.GetInt64(3)),
-            Inpatient = new Money(reader.GetInt64(4)),
-            Temporary = new Money(reader.GetInt64(5)),
-            Charity = new Money(reader.GetInt64(6)),
-        };
+            var property = usageColumns[column];
+            var mapping = property.GetRelationalTypeMapping();
+            var storedType = mapping.Converter?.ProviderClrType ?? property.ClrType;
+            var stored = reader.IsDBNull(column)
+                ? null
+                : Convert.ChangeType(reader.GetValue(column), Nullable.GetUnderlyingType(storedType) ?? storedType, CultureInfo.InvariantCulture);
+            property.PropertyInfo!.SetValue(usage, mapping.Converter is { } converter ? converter.ConvertFromProvider(stored) : stored);
+        }
 
         await reader.NextResultAsync(cancellationToken);
         IdempotencyRecord? earlier = null;
