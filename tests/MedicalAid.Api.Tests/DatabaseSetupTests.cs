@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MedicalAid.Api.Infrastructure;
 using Npgsql;
 
@@ -59,6 +60,35 @@ public sealed class DatabaseSetupTests
         first.Dispose();
         using var entered = await third;
         Assert.False(gate.EnterAsync(TestContext.Current.CancellationToken).IsCompleted);
+    }
+
+    [Fact]
+    public async Task WriteGate_ReportsInMicrosecondsHowLongItWasHeldAndWaitedFor()
+    {
+        var held = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var waited = new System.Collections.Concurrent.ConcurrentBag<long>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            if (instrument.Meter.Name == WriteGate.MeterName)
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            (instrument.Name == "medicalaid.write_gate.held" ? held : waited).Add(value));
+        listener.Start();
+        using var gate = new WriteGate(new DatabaseOptions { Provider = DatabaseProvider.Sqlite });
+
+        var first = await gate.EnterAsync(TestContext.Current.CancellationToken);
+        var second = gate.EnterAsync(TestContext.Current.CancellationToken);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+        first.Dispose();
+        (await second).Dispose();
+
+        // Other tests' gates report on the same meter at the same time; none holds one for a quarter of a second.
+        Assert.Contains(held, value => value is >= 250_000 and < 60_000_000);
+        Assert.Contains(waited, value => value is >= 250_000 and < 60_000_000);
     }
 
     [Fact]

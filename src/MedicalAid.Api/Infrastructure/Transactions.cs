@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using Microsoft.Data.Sqlite;
@@ -120,11 +121,11 @@ public sealed class WriteGate : IDisposable
 
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>Milliseconds the gate was held, summed: its rate over the capacity is how busy the writers keep it.</summary>
-    private static readonly Counter<double> Held = Meter.CreateCounter<double>("medicalaid.write_gate.held", "ms");
+    /// <summary>Microseconds the gate was held, summed: its rate over the capacity is how busy the writers keep it.</summary>
+    private static readonly Counter<long> Held = Meter.CreateCounter<long>("medicalaid.write_gate.held", "us");
 
-    /// <summary>How long writers waited for the gate.</summary>
-    private static readonly Histogram<double> Waited = Meter.CreateHistogram<double>("medicalaid.write_gate.wait", "ms");
+    /// <summary>Microseconds writers waited for the gate.</summary>
+    private static readonly Histogram<long> Waited = Meter.CreateHistogram<long>("medicalaid.write_gate.wait", "us");
 
     private readonly SemaphoreSlim gate;
 
@@ -148,11 +149,13 @@ public sealed class WriteGate : IDisposable
         var asked = Stopwatch.GetTimestamp();
         await gate.WaitAsync(cancellationToken);
         var entered = Stopwatch.GetTimestamp();
-        Waited.Record(Stopwatch.GetElapsedTime(asked, entered).TotalMilliseconds);
+        Waited.Record(Microseconds(Stopwatch.GetElapsedTime(asked, entered)));
         return new Release(gate, entered);
     }
 
     public void Dispose() => gate.Dispose();
+
+    private static long Microseconds(TimeSpan elapsed) => elapsed.Ticks / TimeSpan.TicksPerMicrosecond;
 
     private sealed class Release(SemaphoreSlim gate, long entered) : IDisposable
     {
@@ -162,7 +165,7 @@ public sealed class WriteGate : IDisposable
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                Held.Add(Stopwatch.GetElapsedTime(entered).TotalMilliseconds);
+                Held.Add(Microseconds(Stopwatch.GetElapsedTime(entered)));
                 gate.Release();
             }
         }
@@ -186,17 +189,21 @@ public sealed class RowLocks(MedicalAidDbContext db)
     public async Task<BeneficiaryYearUsage> UsageAsync(long beneficiaryId, int year, CancellationToken cancellationToken)
     {
         var rows = await db.BeneficiaryYearUsages
-            .FromSql(
-                $"""
-                INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
-                VALUES ({beneficiaryId}, {year}, 0, 0, 0, 0, 0, 0, 0)
-                ON CONFLICT ("BeneficiaryId", "Year") DO UPDATE SET "Year" = excluded."Year"
-                RETURNING *
-                """)
+            .FromSql(FormattableStringFactory.Create(UsageUpsert("{0}", "{1}") + " RETURNING *", beneficiaryId, year))
             .AsAsyncEnumerable()
             .ToListAsync(cancellationToken);
         return rows.Single();
     }
+
+    /// <summary>
+    /// The statement that creates the beneficiary's usage row for the year at zero, or touches it if it exists, and so
+    /// locks it; <paramref name="beneficiary"/> and <paramref name="year"/> are the placeholders of the caller's command.
+    /// </summary>
+    public static string UsageUpsert(string beneficiary, string year) => $"""
+        INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
+        VALUES ({beneficiary}, {year}, 0, 0, 0, 0, 0, 0, 0)
+        ON CONFLICT ("BeneficiaryId", "Year") DO UPDATE SET "Year" = excluded."Year"
+        """;
 
     /// <summary>Usage rows of several beneficiaries for the year (created at zero where missing), locked in beneficiary order.</summary>
     public async Task<IReadOnlyList<BeneficiaryYearUsage>> UsagesAsync(IReadOnlyList<long> beneficiaryIds, int year, CancellationToken cancellationToken)

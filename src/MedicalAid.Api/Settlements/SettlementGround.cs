@@ -33,11 +33,9 @@ public sealed record SettlementGround(
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("The settlement reads belong inside the settlement's transaction.");
         command.CommandText = $"""
-            INSERT INTO "BeneficiaryYearUsages" ("BeneficiaryId", "Year", "InsuranceSubsidy", "OutpatientDeductible", "InpatientDeductible", "Outpatient", "Inpatient", "Temporary", "Charity")
-            VALUES (@beneficiary, @year, 0, 0, 0, 0, 0, 0, 0)
-            ON CONFLICT ("BeneficiaryId", "Year") DO UPDATE SET "Year" = excluded."Year"
+            {RowLocks.UsageUpsert("@beneficiary", "@year")}
             RETURNING {string.Join(", ", usageColumns.Select(property => $"\"{property.GetColumnName()}\""))};
-            SELECT "Operation", "RequestFingerprint", "ResponseStatus", "ResponseBody", "SettlementId"
+            SELECT "Operation", "RequestFingerprint", "ResponseStatus", "ResponseBody"
             FROM "IdempotencyRecords" WHERE "HospitalId" = @hospital AND "Key" = @key;
             SELECT "Id" FROM "Settlements" WHERE "HospitalId" = @hospital AND "VisitNumber" = @visit AND "Status" = 'Settled' LIMIT 1;
             SELECT "Id", "Balance", "Channel", "Year" FROM "Funds" WHERE "Year" = @year ORDER BY "Id";
@@ -74,7 +72,6 @@ public sealed record SettlementGround(
                 RequestFingerprint = reader.GetString(1),
                 ResponseStatus = reader.GetInt32(2),
                 ResponseBody = reader.IsDBNull(3) ? null : reader.GetString(3),
-                SettlementId = reader.IsDBNull(4) ? null : reader.GetGuid(4),
             };
         }
 
