@@ -20,6 +20,8 @@ internal static class BenchmarkCommand
           --clients <list>           client counts                                 (default 8,32)
           --databases <list>         postgres, sqlite or both                      (default postgres,sqlite)
           --no-half                  skip the open-loop runs at half of peak
+          --rounds <n>               measure each pair (limit, then API) n times, alternating; goals
+                                     use the medians, half of peak is half the median peak (default 1)
           --markdown <path>          also write the markdown table to this file
           --per-category <n>         generated beneficiaries per category (×7)     (default 10000)
         {BenchmarkSettings.CommonUsage}
@@ -35,6 +37,7 @@ internal static class BenchmarkCommand
         }
 
         var half = !options.Flag("no-half");
+        var rounds = options.Int("rounds", 1, 1, 20);
         var markdownPath = options.OptionalString("markdown");
         var settings = BenchmarkSettings.Parse(options, "bench");
         options.RejectUnknown();
@@ -47,19 +50,19 @@ internal static class BenchmarkCommand
         }
 
         await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"clients {string.Join(",", clientCounts)}; warm-up {settings.Warmup.TotalSeconds:0} s + {settings.Duration.TotalSeconds:0} s measured per run; population {settings.PerCategory * Population.Categories.Count:N0} ({settings.PerCategory:N0} per category); work dir {settings.WorkDirectory}"));
+            $"clients {string.Join(",", clientCounts)}; {rounds} round(s); warm-up {settings.Warmup.TotalSeconds:0} s + {settings.Duration.TotalSeconds:0} s measured per run; population {settings.PerCategory * Population.Categories.Count:N0} ({settings.PerCategory:N0} per category); work dir {settings.WorkDirectory}"));
 
         var population = Population.Generate(settings.PerCategory);
         var measurements = new List<Measurement>();
         var notes = new List<string>();
         if (databases.Contains("postgres"))
         {
-            await PostgresAsync(settings, clientCounts, half, population, measurements, notes, log, stop);
+            await PostgresAsync(settings, clientCounts, new Plan(half, rounds), population, measurements, notes, log, stop);
         }
 
         if (databases.Contains("sqlite"))
         {
-            await SqliteAsync(settings, clientCounts, half, population, measurements, notes, log, stop);
+            await SqliteAsync(settings, clientCounts, new Plan(half, rounds), population, measurements, notes, log, stop);
         }
 
         await log.WriteLineAsync();
@@ -108,7 +111,7 @@ internal static class BenchmarkCommand
     }
 
     private static async Task PostgresAsync(
-        BenchmarkSettings settings, IReadOnlyList<int> clientCounts, bool half, IReadOnlyList<PopulationMember> population,
+        BenchmarkSettings settings, IReadOnlyList<int> clientCounts, Plan plan, IReadOnlyList<PopulationMember> population,
         List<Measurement> measurements, List<string> notes, TextWriter log, CancellationToken stop)
     {
         var server = settings.Postgres;
@@ -138,27 +141,16 @@ internal static class BenchmarkCommand
 
             foreach (var clients in clientCounts)
             {
-                var (limit, limitCpu) = await pgbench.MeasureAsync(clients, settings.Warmup, settings.Duration, null, stop);
-                var limitLine = Add(measurements, log, new Measurement("PostgreSQL", "pgbench tpcb-like, scale 1", clients, null, limit, null, limitCpu));
-                var peak = await MeasureApiAsync(settings, api, "PostgreSQL", clients, null, population, () => server.BackendPids(apiDatabase), stop);
-                var apiLine = Add(measurements, log, peak with { Ratio = Ratio(peak, limitLine) });
-                if (!half)
-                {
-                    continue;
-                }
-
-                if (limit.PerSecond > 0)
-                {
-                    var rate = limit.PerSecond / 2;
-                    var (limitHalf, limitHalfCpu) = await pgbench.MeasureAsync(clients, settings.Warmup, settings.Duration, rate, stop);
-                    Add(measurements, log, new Measurement("PostgreSQL", "pgbench tpcb-like, scale 1", clients, rate, limitHalf, null, limitHalfCpu));
-                }
-
-                if (apiLine.Result.PerSecond > 0)
-                {
-                    var halfPeak = await MeasureApiAsync(settings, api, "PostgreSQL", clients, apiLine.Result.PerSecond / 2, population, () => server.BackendPids(apiDatabase), stop);
-                    Add(measurements, log, halfPeak);
-                }
+                await MeasureSideBySideAsync(
+                    plan,
+                    async rate =>
+                    {
+                        var (limit, cpu) = await pgbench.MeasureAsync(clients, settings.Warmup, settings.Duration, rate, stop);
+                        return new Measurement("PostgreSQL", "pgbench tpcb-like, scale 1", clients, rate, limit, null, cpu);
+                    },
+                    rate => MeasureApiAsync(settings, api, "PostgreSQL", clients, rate, population, () => server.BackendPids(apiDatabase), stop),
+                    measurements,
+                    log);
             }
 
             notes.Add(await DescribePostgresRowsAsync(server, apiDatabase, stop));
@@ -174,7 +166,7 @@ internal static class BenchmarkCommand
     }
 
     private static async Task SqliteAsync(
-        BenchmarkSettings settings, IReadOnlyList<int> clientCounts, bool half, IReadOnlyList<PopulationMember> population,
+        BenchmarkSettings settings, IReadOnlyList<int> clientCounts, Plan plan, IReadOnlyList<PopulationMember> population,
         List<Measurement> measurements, List<string> notes, TextWriter log, CancellationToken stop)
     {
         var apiFile = Path.Combine(settings.WorkDirectory, "api.db");
@@ -204,32 +196,75 @@ internal static class BenchmarkCommand
         await WarmUpAsync(settings, api, population, log, stop);
         foreach (var clients in clientCounts)
         {
-            var limitMeter = CpuMeter.Start(null, () => []);
-            var limit = await ClosedLoop.RunAsync(clients, settings.Warmup, settings.Duration, raw.SettleAsync, stop);
-            var limitLine = Add(measurements, log, new Measurement("SQLite", "raw transaction (Microsoft.Data.Sqlite)", clients, null, limit, null, limitMeter.Stop()));
-            var peak = await MeasureApiAsync(settings, api, "SQLite", clients, null, population, () => [], stop);
-            var apiLine = Add(measurements, log, peak with { Ratio = Ratio(peak, limitLine) });
-            if (!half)
-            {
-                continue;
-            }
-
-            if (limit.PerSecond > 0)
-            {
-                var rate = limit.PerSecond / 2;
-                var meter = CpuMeter.Start(null, () => []);
-                var limitHalf = await OpenLoop.RunAsync(rate, clients, settings.Warmup, settings.Duration, raw.SettleAsync, stop);
-                Add(measurements, log, new Measurement("SQLite", "raw transaction (Microsoft.Data.Sqlite)", clients, rate, limitHalf, null, meter.Stop()));
-            }
-
-            if (apiLine.Result.PerSecond > 0)
-            {
-                Add(measurements, log, await MeasureApiAsync(settings, api, "SQLite", clients, apiLine.Result.PerSecond / 2, population, () => [], stop));
-            }
+            await MeasureSideBySideAsync(
+                plan,
+                async rate =>
+                {
+                    var meter = CpuMeter.Start(null, () => []);
+                    var limit = rate is { } perSecond
+                        ? await OpenLoop.RunAsync(perSecond, clients, settings.Warmup, settings.Duration, raw.SettleAsync, stop)
+                        : await ClosedLoop.RunAsync(clients, settings.Warmup, settings.Duration, raw.SettleAsync, stop);
+                    return new Measurement("SQLite", "raw transaction (Microsoft.Data.Sqlite)", clients, rate, limit, null, meter.Stop());
+                },
+                rate => MeasureApiAsync(settings, api, "SQLite", clients, rate, population, () => [], stop),
+                measurements,
+                log);
         }
 
         notes.Add(string.Create(CultureInfo.InvariantCulture, $"SQLite raw transaction: {raw.LedgerRowsPerSettlement:0.00} ledger rows per settlement."));
         notes.Add(await DescribeSqliteRowsAsync(apiFile, stop));
+    }
+
+    /// <summary>What to measure at each client count: the open loop at half of peak or not, and how many rounds.</summary>
+    private sealed record Plan(bool Half, int Rounds);
+
+    /// <summary>
+    /// The limit and the API at one client count: closed loop (peak) <see cref="Plan.Rounds"/> times, limit and API
+    /// alternating so that both see the same state of the machine (its disk's fsync time drifts by tens of percent from
+    /// minute to minute on this virtual machine), each API run's ratio taken against the limit run just before it; then
+    /// each open loop at half of its median peak, as many times.
+    /// </summary>
+    private static async Task MeasureSideBySideAsync(
+        Plan plan, Func<double?, Task<Measurement>> measureLimit, Func<double?, Task<Measurement>> measureApi, List<Measurement> measurements, TextWriter log)
+    {
+        var limitPeaks = new List<double>();
+        var apiPeaks = new List<double>();
+        for (var round = 1; round <= plan.Rounds; round++)
+        {
+            var limit = Add(measurements, log, await measureLimit(null) with { Round = Round(plan, round) });
+            var peak = await measureApi(null);
+            Add(measurements, log, peak with { Round = Round(plan, round), Ratio = Ratio(peak, limit) });
+            limitPeaks.Add(limit.Result.PerSecond);
+            apiPeaks.Add(peak.Result.PerSecond);
+        }
+
+        if (!plan.Half)
+        {
+            return;
+        }
+
+        var (limitRate, apiRate) = (Median(limitPeaks) / 2, Median(apiPeaks) / 2);
+        for (var round = 1; round <= plan.Rounds; round++)
+        {
+            if (limitRate > 0)
+            {
+                Add(measurements, log, await measureLimit(limitRate) with { Round = Round(plan, round) });
+            }
+
+            if (apiRate > 0)
+            {
+                Add(measurements, log, await measureApi(apiRate) with { Round = Round(plan, round) });
+            }
+        }
+    }
+
+    private static int? Round(Plan plan, int round) => plan.Rounds > 1 ? round : null;
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Registers the population through the staff import and tops up every fund of the current service years.</summary>
@@ -244,8 +279,10 @@ internal static class BenchmarkCommand
     }
 
     /// <summary>
-    /// Settles unmeasured until <paramref name="settlements"/> succeeded (at least 5 s, at most 60 s), so that the measured
-    /// runs do not pay for JIT compilation, tiering and first connections: on a busy machine the first requests take seconds.
+    /// Settles unmeasured until <paramref name="settlements"/> succeeded (at least 20 s, at most 90 s), so that the measured
+    /// runs do not pay for JIT compilation, tiering and first connections: on a busy machine the first requests take seconds,
+    /// and after a 5 s warm-up the runtime's tiered-compilation thread still used 15% of the machine in the first
+    /// measured run (1.3% after 20 s).
     /// </summary>
     public static async Task WarmUpAsync(
         BenchmarkSettings settings, ApiProcess api, IReadOnlyList<PopulationMember> population, TextWriter log, CancellationToken stop, int settlements = 300)
@@ -256,7 +293,7 @@ internal static class BenchmarkCommand
         while (!stop.IsCancellationRequested)
         {
             var elapsed = Clock.Milliseconds(Clock.Now - started) / 1000;
-            if ((settled >= settlements && elapsed >= 5) || elapsed >= 60)
+            if ((settled >= settlements && elapsed >= 20) || elapsed >= 90)
             {
                 break;
             }
