@@ -77,7 +77,7 @@ internal static class BenchmarkCommand
         foreach (var measurement in measurements.Where(m => m.Cpu is not null))
         {
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {measurement.Database,-10} {measurement.System,-34} {measurement.Clients,3} {(measurement.OpenLoopRate is null ? "closed" : "open  ")}: {measurement.Cpu!.PerOperation(measurement.Result.Completed)}"));
+                $"  {measurement.Database,-10} {measurement.System,-34} {measurement.Clients,3} {(measurement.OpenLoopRate is null ? "closed" : "open  ")}{(measurement.Round is { } round ? $" #{round}" : "")}: {measurement.Cpu!.PerOperation(measurement.Result.Completed)}"));
         }
 
         foreach (var note in notes)
@@ -260,11 +260,12 @@ internal static class BenchmarkCommand
 
     private static int? Round(Plan plan, int round) => plan.Rounds > 1 ? round : null;
 
+    /// <summary>The median of the values that are numbers (a run with no completions has no p99); NaN if none is.</summary>
     public static double Median(IReadOnlyList<double> values)
     {
         ArgumentNullException.ThrowIfNull(values);
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        var sorted = values.Where(value => !double.IsNaN(value)).Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>Registers the population through the staff import and tops up every fund of the current service years.</summary>

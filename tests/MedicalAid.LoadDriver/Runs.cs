@@ -171,7 +171,12 @@ internal static class OpenLoop
                     break;
                 }
 
-                PreciseSleep.Until(scheduled);
+                PreciseSleep.Until(scheduled, stop);
+                if (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+
                 var measured = scheduled >= measureStart;
                 running.Add(Task.Run(async () =>
                 {
@@ -198,8 +203,14 @@ internal static class OpenLoop
             }
         }
 
-        await Task.Factory.StartNew(Dispatch, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        await Task.WhenAll(running);
+        try
+        {
+            await Task.Factory.StartNew(Dispatch, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        finally
+        {
+            await Task.WhenAll(running);
+        }
         return collector.Result(Clock.Milliseconds(deadline - measureStart) / 1000);
     }
 }
@@ -210,11 +221,14 @@ internal static class OpenLoop
 /// </summary>
 internal static partial class PreciseSleep
 {
-    public static void Until(long timestamp)
+    /// <summary>At most this long in one sleep, so that a slow schedule still notices <c>stop</c> promptly.</summary>
+    private const long MaxSleepNanoseconds = 100_000_000;
+
+    public static void Until(long timestamp, CancellationToken stop)
     {
-        for (var remaining = timestamp - Clock.Now; remaining > 0; remaining = timestamp - Clock.Now)
+        for (var remaining = timestamp - Clock.Now; remaining > 0 && !stop.IsCancellationRequested; remaining = timestamp - Clock.Now)
         {
-            var nanoseconds = (long)(remaining * (1e9 / Stopwatch.Frequency));
+            var nanoseconds = Math.Min(MaxSleepNanoseconds, (long)(remaining * (1e9 / Stopwatch.Frequency)));
             if (OperatingSystem.IsLinux())
             {
                 var request = new TimeSpec(nanoseconds / 1_000_000_000, nanoseconds % 1_000_000_000);
