@@ -55,9 +55,23 @@ public static class DatabaseErrors
 /// so a retry sees what the other request committed. Work that answers with a refusal (<see cref="IRefusable"/>) is
 /// rolled back: a settlement refused as a duplicate visit must not leave the usage row it created to lock on.
 /// </summary>
-public sealed partial class TransactionRunner(MedicalAidDbContext db, WriteGate writeGate, ILogger<TransactionRunner> logger)
+public sealed partial class TransactionRunner(
+    MedicalAidDbContext db, WriteGate writeGate, SqliteGroupCommit groupCommit, ILogger<TransactionRunner> logger)
 {
     private const int MaxAttempts = 8;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the context it is given: on SQLite with group commit, in the next transaction
+    /// shared with the work queued behind the single writer (<see cref="SqliteGroupCommit.RunAsync{T}"/>, whose rules
+    /// the work must keep); otherwise alone, on this scope's context, as <see cref="RunAsync{T}(Func{CancellationToken, Task{T}}, CancellationToken)"/>.
+    /// </summary>
+    public Task<T> RunAsync<T>(Func<MedicalAidDbContext, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return groupCommit.Enabled
+            ? groupCommit.RunAsync(work, cancellationToken)
+            : RunAsync(ct => work(db, ct), cancellationToken);
+    }
 
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {

@@ -22,7 +22,6 @@ public sealed class SettlementService(
     MedicalAidDbContext db,
     BeneficiaryEligibility eligibility,
     TransactionRunner transactions,
-    SqliteGroupCommit groupCommit,
     RowLocks locks,
     ServiceCalendar calendar,
     IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
@@ -82,10 +81,8 @@ public sealed class SettlementService(
             return await ReplayAsync<SettlementResponse>(hospital, key, fingerprint, IdempotentOperation.Settlement, cancellationToken) ?? problem;
         }
 
-        // SQLite commits the settlements queued behind its single writer together; PostgreSQL runs each in its own transaction.
-        return groupCommit.Enabled
-            ? await groupCommit.RunAsync((writeDb, ct) => SettleLockedAsync(writeDb, hospital, key, fingerprint, visit, found!, ct), cancellationToken)
-            : await transactions.RunAsync(ct => SettleLockedAsync(db, hospital, key, fingerprint, visit, found!, ct), cancellationToken);
+        // On SQLite the settlements queued behind the single writer share a commit; on PostgreSQL each has its own.
+        return await transactions.RunAsync((writeDb, ct) => SettleLockedAsync(writeDb, hospital, key, fingerprint, visit, found!, ct), cancellationToken);
     }
 
     /// <summary>
