@@ -123,6 +123,14 @@ public abstract class StaffAdminTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Contains(audit, entry => entry.Action == "policy.created" && entry.EntityId == code);
         Assert.Contains(audit, entry => entry.Action == "policy.superseded" && entry.EntityId == "demo");
 
+        // Both versions' rules, each on its own side of the boundary, after the demo rules were already in use.
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        using var hospital = App.Hospital();
+        var lastDemoDay = (await hospital.GetFromJsonAsync<EligibilityResponse>($"/api/v1/eligibility/{patient.IdNumber}?date=2026-12-31", Cancel))!;
+        var firstNewDay = (await hospital.GetFromJsonAsync<EligibilityResponse>($"/api/v1/eligibility/{patient.IdNumber}?date=2027-01-01", Cancel))!;
+        Assert.Equal(("demo", before.Policy.SharedAnnualCap), (lastDemoDay.PolicyVersion, lastDemoDay.SharedAnnualCap!.Limit));
+        Assert.Equal((code, 90_000.00m), (firstNewDay.PolicyVersion, firstNewDay.SharedAnnualCap!.Limit));
+
         using var overlapping = await admin.PostAsJsonAsync("/api/v1/admin/policies", policy with { Code = code + "x", EffectiveFrom = new DateOnly(2025, 1, 1) }, Cancel);
         await SettlementTests.AssertProblemAsync(overlapping, HttpStatusCode.Conflict, ProblemTypes.PolicyOverlap);
     }

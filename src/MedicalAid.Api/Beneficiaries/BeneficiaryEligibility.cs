@@ -11,7 +11,7 @@ namespace MedicalAid.Api.Beneficiaries;
 public sealed record BeneficiaryOnDate(
     Beneficiary Beneficiary,
     BeneficiaryStatusChange? Status,
-    PolicyVersionRecord? PolicyRecord,
+    int? PolicyVersionId,
     PolicyVersion? Policy)
 {
     public bool IsActive => Status is { IsActive: true };
@@ -22,18 +22,34 @@ public sealed record BeneficiaryOnDate(
 /// <summary>Finds a beneficiary and what applies to them on a date; answers with the problem when they cannot be settled.</summary>
 public sealed class BeneficiaryEligibility(MedicalAidDbContext db, PolicyCatalog policies)
 {
+    /// <summary>
+    /// One round trip: the beneficiary, their status history and the id of the policy version in force. The version's
+    /// rules come from the catalog's cache, so the policy document is read once per process, not once per settlement.
+    /// </summary>
     public async Task<BeneficiaryOnDate?> FindAsync(string idNumber, DateOnly date, CancellationToken cancellationToken)
     {
-        var beneficiary = await db.Beneficiaries.AsNoTracking()
-            .Include(candidate => candidate.StatusHistory)
-            .FirstOrDefaultAsync(candidate => candidate.IdNumber == idNumber, cancellationToken);
-        if (beneficiary is null)
+        var policyInForce = PolicyCatalog.InForceOn(date);
+        var found = await db.Beneficiaries.AsNoTracking()
+            .Where(candidate => candidate.IdNumber == idNumber)
+            .Select(candidate => new
+            {
+                Beneficiary = candidate,
+                StatusHistory = candidate.StatusHistory.ToList(),
+                PolicyVersionId = db.PolicyVersions.Where(policyInForce)
+                    .OrderByDescending(policy => policy.EffectiveFrom)
+                    .Select(policy => (int?)policy.Id)
+                    .FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (found is null)
         {
             return null;
         }
 
-        var (record, policy) = await policies.InForceOnAsync(date, cancellationToken);
-        return new BeneficiaryOnDate(beneficiary, beneficiary.StatusOn(date), record, policy);
+        var beneficiary = found.Beneficiary;
+        beneficiary.StatusHistory.AddRange(found.StatusHistory);
+        var policy = found.PolicyVersionId is { } versionId ? await policies.RulesAsync(versionId, cancellationToken) : null;
+        return new BeneficiaryOnDate(beneficiary, beneficiary.StatusOn(date), found.PolicyVersionId, policy);
     }
 
     /// <summary>The beneficiary, checked for a settlement: registered, the same name, active, covered by a policy.</summary>

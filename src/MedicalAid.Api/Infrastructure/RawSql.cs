@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -30,23 +32,22 @@ public sealed class RawSql
         where TEntity : class
     {
         ArgumentNullException.ThrowIfNull(entity);
-        var (table, properties) = Mapping<TEntity>(db);
-        var columns = new List<string>(properties.Count);
-        var values = new List<string>(properties.Count);
-        foreach (var property in properties)
+        var table = TableColumns.Of<TEntity>(db);
+        var columns = new List<string>(table.Columns.Count);
+        var values = new List<string>(table.Columns.Count);
+        foreach (var column in table.Columns)
         {
-            var value = property.GetGetter().GetClrValueUsingContainingEntity(entity);
-            if (property.ValueGenerated == ValueGenerated.OnAdd && property.IsPrimaryKey() && property.ClrType.IsValueType
-                && Equals(value, Activator.CreateInstance(property.ClrType)))
+            var value = column.Read(entity);
+            if (column.IsUnsetGeneratedKey(value))
             {
                 continue;
             }
 
-            columns.Add(Quote(property.GetColumnName()));
-            values.Add(Typed(property, value));
+            columns.Add(column.QuotedName);
+            values.Add(Typed(column, value));
         }
 
-        Text.Append(CultureInfo.InvariantCulture, $"INSERT INTO {Quote(table)} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)});\n");
+        Text.Append(CultureInfo.InvariantCulture, $"INSERT INTO {table.QuotedName} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", values)});\n");
     }
 
     /// <summary>An UPDATE of every column of <paramref name="entity"/>'s row that is not part of its key.</summary>
@@ -54,16 +55,16 @@ public sealed class RawSql
         where TEntity : class
     {
         ArgumentNullException.ThrowIfNull(entity);
-        var (table, properties) = Mapping<TEntity>(db);
-        var assignments = new List<string>(properties.Count);
+        var table = TableColumns.Of<TEntity>(db);
+        var assignments = new List<string>(table.Columns.Count);
         var conditions = new List<string>();
-        foreach (var property in properties)
+        foreach (var column in table.Columns)
         {
-            var clause = $"{Quote(property.GetColumnName())} = {Typed(property, property.GetGetter().GetClrValueUsingContainingEntity(entity))}";
-            (property.IsPrimaryKey() ? conditions : assignments).Add(clause);
+            var clause = $"{column.QuotedName} = {Typed(column, column.Read(entity))}";
+            (column.IsKey ? conditions : assignments).Add(clause);
         }
 
-        Text.Append(CultureInfo.InvariantCulture, $"UPDATE {Quote(table)} SET {string.Join(", ", assignments)} WHERE {string.Join(" AND ", conditions)};\n");
+        Text.Append(CultureInfo.InvariantCulture, $"UPDATE {table.QuotedName} SET {string.Join(", ", assignments)} WHERE {string.Join(" AND ", conditions)};\n");
     }
 
     /// <summary>Runs the statements; the rows they changed, added up.</summary>
@@ -72,21 +73,12 @@ public sealed class RawSql
         ArgumentNullException.ThrowIfNull(db);
         await using var parameterFactory = db.Database.GetDbConnection().CreateCommand();
         var values = parameters.Select(parameter => parameter is TypedValue typed
-            ? typed.Mapping.CreateParameter(parameterFactory, "", typed.Value, typed.Nullable)
+            ? typed.Column.Mapping.CreateParameter(parameterFactory, "", typed.Value, typed.Column.IsNullable)
             : parameter).ToArray();
         return await db.Database.ExecuteSqlRawAsync(Text.ToString(), values!, cancellationToken);
     }
 
-    private static (string Table, IReadOnlyList<IProperty> Properties) Mapping<TEntity>(DbContext db)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        var entityType = db.Model.FindEntityType(typeof(TEntity))
-            ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not an entity of this model.");
-        return (entityType.GetTableName()!, [.. entityType.GetProperties()]);
-    }
-
-    private string Typed(IProperty property, object? value) =>
-        Placeholder(new TypedValue(property.GetRelationalTypeMapping(), value, property.IsNullable));
+    private string Typed(TableColumns.Column column, object? value) => Placeholder(new TypedValue(column, value));
 
     private string Placeholder(object? value)
     {
@@ -94,7 +86,81 @@ public sealed class RawSql
         return "{" + (parameters.Count - 1).ToString(CultureInfo.InvariantCulture) + "}";
     }
 
+    private sealed record TypedValue(TableColumns.Column Column, object? Value);
+}
+
+/// <summary>
+/// An entity's table as EF Core's model maps it: its quoted name and, for each mapped property, the quoted column, the
+/// type mapping and how to read and write the value. Worked out once per model and entity type, because asking the
+/// model for column names and type mappings on every settlement was a measurable share of the API's CPU.
+/// </summary>
+public sealed class TableColumns
+{
+    private static readonly ConditionalWeakTable<IModel, ConcurrentDictionary<Type, TableColumns>> ByModel = new();
+
+    private TableColumns(IEntityType entityType)
+    {
+        QuotedName = Quote(entityType.GetTableName()!);
+        Columns = [.. entityType.GetProperties().Select(property => new Column(property))];
+    }
+
+    public string QuotedName { get; }
+
+    public IReadOnlyList<Column> Columns { get; }
+
+    public static TableColumns Of<TEntity>(DbContext db)
+        where TEntity : class
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var model = db.Model;
+        return ByModel.GetOrCreateValue(model).GetOrAdd(typeof(TEntity), type => new TableColumns(
+            model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not an entity of this model.")));
+    }
+
     private static string Quote(string identifier) => "\"" + identifier + "\"";
 
-    private sealed record TypedValue(RelationalTypeMapping Mapping, object? Value, bool Nullable);
+    public sealed class Column
+    {
+        private readonly IClrPropertyGetter getter;
+        private readonly object? unsetGeneratedKey;
+
+        internal Column(IProperty property)
+        {
+            Property = property;
+            QuotedName = Quote(property.GetColumnName());
+            Mapping = property.GetRelationalTypeMapping();
+            IsNullable = property.IsNullable;
+            IsKey = property.IsPrimaryKey();
+            getter = property.GetGetter();
+            if (property.ValueGenerated == ValueGenerated.OnAdd && IsKey && property.ClrType.IsValueType)
+            {
+                unsetGeneratedKey = Activator.CreateInstance(property.ClrType);
+            }
+        }
+
+        public IProperty Property { get; }
+
+        public string QuotedName { get; }
+
+        public RelationalTypeMapping Mapping { get; }
+
+        public bool IsNullable { get; }
+
+        public bool IsKey { get; }
+
+        public object? Read(object entity) => getter.GetClrValueUsingContainingEntity(entity);
+
+        /// <summary>A key the database generates, not set yet: the INSERT leaves the column out.</summary>
+        public bool IsUnsetGeneratedKey(object? value) => unsetGeneratedKey is not null && Equals(value, unsetGeneratedKey);
+
+        /// <summary>Sets the property from a value as the database provider returned it, converted as EF Core would.</summary>
+        public void WriteStored(object entity, object? stored)
+        {
+            var storedType = Mapping.Converter?.ProviderClrType ?? Property.ClrType;
+            var value = stored is null
+                ? null
+                : Convert.ChangeType(stored, Nullable.GetUnderlyingType(storedType) ?? storedType, CultureInfo.InvariantCulture);
+            Property.PropertyInfo!.SetValue(entity, Mapping.Converter is { } converter ? converter.ConvertFromProvider(value) : value);
+        }
+    }
 }

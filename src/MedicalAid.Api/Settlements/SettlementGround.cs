@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Infrastructure;
@@ -28,13 +27,13 @@ public sealed record SettlementGround(
 
         // Every column of the usage row comes back, read through the model, because the settlement writes every one of
         // them back (RawSql.AppendUpdate): a column added later is carried over, not reset.
-        var usageColumns = db.Model.FindEntityType(typeof(BeneficiaryYearUsage))!.GetProperties().Where(property => !property.IsPrimaryKey()).ToArray();
+        var usageColumns = TableColumns.Of<BeneficiaryYearUsage>(db).Columns.Where(column => !column.IsKey).ToArray();
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("The settlement reads belong inside the settlement's transaction.");
         command.CommandText = $"""
             {RowLocks.UsageUpsert("@beneficiary", "@year")}
-            RETURNING {string.Join(", ", usageColumns.Select(property => $"\"{property.GetColumnName()}\""))};
+            RETURNING {string.Join(", ", usageColumns.Select(column => column.QuotedName))};
             SELECT "Operation", "RequestFingerprint", "ResponseStatus", "ResponseBody"
             FROM "IdempotencyRecords" WHERE "HospitalId" = @hospital AND "Key" = @key;
             SELECT "Id" FROM "Settlements" WHERE "HospitalId" = @hospital AND "VisitNumber" = @visit AND "Status" = 'Settled' LIMIT 1;
@@ -51,13 +50,7 @@ public sealed record SettlementGround(
         var usage = new BeneficiaryYearUsage { BeneficiaryId = beneficiaryId, Year = year };
         for (var column = 0; column < usageColumns.Length; column++)
         {
-            var property = usageColumns[column];
-            var mapping = property.GetRelationalTypeMapping();
-            var storedType = mapping.Converter?.ProviderClrType ?? property.ClrType;
-            var stored = reader.IsDBNull(column)
-                ? null
-                : Convert.ChangeType(reader.GetValue(column), Nullable.GetUnderlyingType(storedType) ?? storedType, CultureInfo.InvariantCulture);
-            property.PropertyInfo!.SetValue(usage, mapping.Converter is { } converter ? converter.ConvertFromProvider(stored) : stored);
+            usageColumns[column].WriteStored(usage, reader.IsDBNull(column) ? null : reader.GetValue(column));
         }
 
         await reader.NextResultAsync(cancellationToken);
