@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Policies;
 using MedicalAid.Api.Tests.Infrastructure;
 using MedicalAid.Contracts;
 using MedicalAid.Contracts.Admin;
@@ -130,6 +132,16 @@ public abstract class StaffAdminTests(ApiFixture fixture) : ApiTestBase(fixture)
         var firstNewDay = (await hospital.GetFromJsonAsync<EligibilityResponse>($"/api/v1/eligibility/{patient.IdNumber}?date=2027-01-01", Cancel))!;
         Assert.Equal(("demo", before.Policy.SharedAnnualCap), (lastDemoDay.PolicyVersion, lastDemoDay.SharedAnnualCap!.Limit));
         Assert.Equal((code, 90_000.00m), (firstNewDay.PolicyVersion, firstNewDay.SharedAnnualCap!.Limit));
+
+        // A process that has parsed neither version yet reads each from the database by the id the lookup found.
+        var (coldLastDemoDay, coldFirstNewDay) = await App.WithDbAsync(async db =>
+        {
+            var cold = new BeneficiaryEligibility(db, new PolicyCatalog(db, new ParsedPolicyCache()));
+            return (await cold.FindAsync(patient.IdNumber, new DateOnly(2026, 12, 31), Cancel),
+                await cold.FindAsync(patient.IdNumber, new DateOnly(2027, 1, 1), Cancel));
+        });
+        Assert.Equal(("demo", before.Policy.SharedAnnualCap), (coldLastDemoDay!.Policy!.Code, coldLastDemoDay.Policy.SharedAnnualCap.ToYuan()));
+        Assert.Equal((code, 90_000.00m), (coldFirstNewDay!.Policy!.Code, coldFirstNewDay.Policy.SharedAnnualCap.ToYuan()));
 
         using var overlapping = await admin.PostAsJsonAsync("/api/v1/admin/policies", policy with { Code = code + "x", EffectiveFrom = new DateOnly(2025, 1, 1) }, Cancel);
         await SettlementTests.AssertProblemAsync(overlapping, HttpStatusCode.Conflict, ProblemTypes.PolicyOverlap);

@@ -24,7 +24,7 @@ public sealed class BeneficiaryEligibility(MedicalAidDbContext db, PolicyCatalog
 {
     /// <summary>
     /// One round trip: the beneficiary, their status history and the id of the policy version in force. The version's
-    /// rules come from the catalog's cache, so the policy document is read once per process, not once per settlement.
+    /// rules come from the catalog's cache, so each version's document is read once per process, not once per settlement.
     /// </summary>
     public async Task<BeneficiaryOnDate?> FindAsync(string idNumber, DateOnly date, CancellationToken cancellationToken)
     {
@@ -37,6 +37,7 @@ public sealed class BeneficiaryEligibility(MedicalAidDbContext db, PolicyCatalog
                 StatusHistory = candidate.StatusHistory.ToList(),
                 PolicyVersionId = db.PolicyVersions.Where(policyInForce)
                     .OrderByDescending(policy => policy.EffectiveFrom)
+                    .ThenByDescending(policy => policy.Id)
                     .Select(policy => (int?)policy.Id)
                     .FirstOrDefault(),
             })
@@ -46,6 +47,7 @@ public sealed class BeneficiaryEligibility(MedicalAidDbContext db, PolicyCatalog
             return null;
         }
 
+        // A no-tracking query leaves the navigation empty; the history comes in its own column of the projection.
         var beneficiary = found.Beneficiary;
         beneficiary.StatusHistory.AddRange(found.StatusHistory);
         var policy = found.PolicyVersionId is { } versionId ? await policies.RulesAsync(versionId, cancellationToken) : null;

@@ -22,7 +22,7 @@ public sealed class SubsidyRun(MedicalAidDbContext db, TransactionRunner transac
     {
         var today = calendar.Today();
         var asOf = year < today.Year ? new DateOnly(year, 12, 31) : today;
-        var (_, policy) = await policies.InForceOnAsync(asOf, cancellationToken);
+        var policy = await policies.InForceOnAsync(asOf, cancellationToken);
         if (policy is null)
         {
             return new Outcome(null, $"No policy version is in force on {asOf:yyyy-MM-dd}.");

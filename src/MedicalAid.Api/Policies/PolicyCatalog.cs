@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Linq.Expressions;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Engine;
@@ -7,25 +8,33 @@ using Microsoft.EntityFrameworkCore;
 namespace MedicalAid.Api.Policies;
 
 /// <summary>
-/// Finds the policy version in force on a date. Parsed versions are cached by id: a stored version's rules are never
-/// edited (a superseded version only gets an end date), so the cached rules can never be stale.
+/// Finds the policy version in force on a date. Parsed rules are cached by version id: a stored version's rules are
+/// never edited, so they can never be stale. Its dates can be (superseding a version sets its end date), so the
+/// cached <see cref="PolicyVersion"/>'s own dates are not to be read; the record's are.
 /// </summary>
 public sealed class PolicyCatalog(MedicalAidDbContext db, ParsedPolicyCache cache)
 {
-    /// <summary>Whether a stored version covers <paramref name="date"/>; of several, the latest effective one applies.</summary>
+    /// <summary>
+    /// Whether a stored version's range covers <paramref name="date"/>. Ranges do not overlap; should two ever both
+    /// cover a date, callers take the latest effective one, then the latest created (order by
+    /// <c>EffectiveFrom</c>, then <c>Id</c>, descending).
+    /// </summary>
     public static Expression<Func<PolicyVersionRecord, bool>> InForceOn(DateOnly date) =>
         policy => policy.EffectiveFrom <= date && (policy.EffectiveTo == null || policy.EffectiveTo >= date);
 
-    public async Task<(PolicyVersionRecord? Record, PolicyVersion? Policy)> InForceOnAsync(DateOnly date, CancellationToken cancellationToken)
+    /// <summary>The rules in force on <paramref name="date"/>, or null when no version covers it.</summary>
+    public async Task<PolicyVersion?> InForceOnAsync(DateOnly date, CancellationToken cancellationToken)
     {
-        var record = await db.PolicyVersions.AsNoTracking()
+        var versionId = await db.PolicyVersions.AsNoTracking()
             .Where(InForceOn(date))
             .OrderByDescending(policy => policy.EffectiveFrom)
+            .ThenByDescending(policy => policy.Id)
+            .Select(policy => (int?)policy.Id)
             .FirstOrDefaultAsync(cancellationToken);
-        return record is null ? (null, null) : (record, cache.Parse(record));
+        return versionId is { } id ? await RulesAsync(id, cancellationToken) : null;
     }
 
-    /// <summary>The rules of a stored version, read from the database only the first time they are asked for.</summary>
+    /// <summary>The rules of a stored version, read from the database only the first time this process asks for them.</summary>
     public async Task<PolicyVersion> RulesAsync(int versionId, CancellationToken cancellationToken)
     {
         if (cache.TryGet(versionId, out var policy))
@@ -48,6 +57,5 @@ public sealed class ParsedPolicyCache
         return parsed.GetOrAdd(record.Id, _ => record.ToPolicy());
     }
 
-    public bool TryGet(int versionId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out PolicyVersion? policy) =>
-        parsed.TryGetValue(versionId, out policy);
+    public bool TryGet(int versionId, [NotNullWhen(true)] out PolicyVersion? policy) => parsed.TryGetValue(versionId, out policy);
 }

@@ -27,7 +27,7 @@ public sealed record SettlementGround(
 
         // Every column of the usage row comes back, read through the model, because the settlement writes every one of
         // them back (RawSql.AppendUpdate): a column added later is carried over, not reset.
-        var usageColumns = TableColumns.Of<BeneficiaryYearUsage>(db).Columns.Where(column => !column.IsKey).ToArray();
+        var usageColumns = TableColumns.Of<BeneficiaryYearUsage>(db).NonKeyColumns;
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("The settlement reads belong inside the settlement's transaction.");
@@ -48,7 +48,7 @@ public sealed record SettlementGround(
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var usage = new BeneficiaryYearUsage { BeneficiaryId = beneficiaryId, Year = year };
-        for (var column = 0; column < usageColumns.Length; column++)
+        for (var column = 0; column < usageColumns.Count; column++)
         {
             usageColumns[column].WriteStored(usage, reader.IsDBNull(column) ? null : reader.GetValue(column));
         }
