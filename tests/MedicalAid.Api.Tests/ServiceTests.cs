@@ -90,11 +90,12 @@ public abstract class ServiceTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.True(inactive.StatusOn(new DateOnly(2024, 12, 31))!.IsActive);
     }
 
-    private static Task<(int Hospitals, int Categories, int Policies, int Funds, int OpeningEntries)> CountsAsync(MedicalAidApp app) =>
+    private static Task<(int Hospitals, int Categories, int Policies, int Funds, int OpeningEntries, int Beneficiaries)> CountsAsync(MedicalAidApp app) =>
         app.WithDbAsync(async db => (
             await db.Set<Hospital>().CountAsync(),
             await db.Set<Category>().CountAsync(),
             await db.Set<PolicyVersionRecord>().CountAsync(),
             await db.Set<Fund>().CountAsync(),
-            await db.Set<LedgerEntry>().CountAsync(entry => entry.Kind == LedgerEntryKind.OpeningBalance)));
+            await db.Set<LedgerEntry>().CountAsync(entry => entry.Kind == LedgerEntryKind.OpeningBalance),
+            await db.Set<Beneficiary>().CountAsync()));
 }

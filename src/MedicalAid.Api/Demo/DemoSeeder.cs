@@ -66,7 +66,10 @@ public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar c
             db.Hospitals.Add(new Hospital { Code = code, Name = name, Level = level, ApiKeyHash = Hospital.HashApiKey(apiKey) });
         }
 
-        var knownBeneficiaries = await db.Beneficiaries.Select(beneficiary => beneficiary.IdNumber).ToListAsync(cancellationToken);
+        // Only the demo people are looked up: this runs at every start, and a registry holds a million people.
+        var demoIdNumbers = Beneficiaries.Select(person => person.IdNumber).ToArray();
+        var knownBeneficiaries = await db.Beneficiaries.Where(beneficiary => demoIdNumbers.Contains(beneficiary.IdNumber))
+            .Select(beneficiary => beneficiary.IdNumber).ToListAsync(cancellationToken);
         foreach (var (idNumber, name, category, inactiveSince) in Beneficiaries.Where(person => !knownBeneficiaries.Contains(person.IdNumber)))
         {
             var beneficiary = new Beneficiary { IdNumber = idNumber, Name = name, DivisionCode = idNumber[..6] };
