@@ -8,7 +8,7 @@
 # Usage: tests/MedicalAid.ScaleSeeder/growth.sh [--settlements 10000000] [--small 10000] [--clients 8] [--rate <n/s>]
 #                                               [--duration 20] [--keep] [--reuse <database>] ...
 #        (all options: tests/MedicalAid.ScaleSeeder/growth.sh --help)
-# Needs what tests/MedicalAid.LoadDriver/benchmark.sh needs, about 45 GB of free disk for 10 million settlements (39 GB stay),
+# Needs what tests/MedicalAid.LoadDriver/benchmark.sh needs, about 45 GB of free disk for 10 million settlements (41 GB stay),
 # and a superuser role for the fastest seeding (foreign keys are not re-checked row by row). Creates the database
 # medicalaid_growth_<run id> and drops it unless --keep.
 set -euo pipefail
