@@ -112,7 +112,14 @@ internal sealed record BenchmarkSettings
         version.CommandText = "SELECT sqlite_version()";
         var sqliteVersion = (string)(await version.ExecuteScalarAsync(cancellationToken))!;
         var commit = Git("rev-parse --short HEAD");
-        var dirty = Git("status --porcelain -- src contracts").Length > 0 ? " (src/contracts modified)" : "";
+        // The service, its contracts and these tools: a figure taken from a working tree names what differed from the commit.
+        var modified = Git("status --porcelain -- src contracts tests")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..].Trim())
+            .ToArray();
+        var dirty = modified.Length == 0
+            ? ""
+            : $" (modified: {string.Join(", ", modified.Take(5))}{(modified.Length > 5 ? $" and {modified.Length - 5} more" : "")})";
         return
         [
             string.Create(CultureInfo.InvariantCulture, $"machine: {Environment.ProcessorCount} cores, {cpu}, {long.Parse(memory, CultureInfo.InvariantCulture) / 1048576.0:0} GiB; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start"),
