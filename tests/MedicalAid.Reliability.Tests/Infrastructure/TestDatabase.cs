@@ -65,7 +65,8 @@ public sealed class SqliteTestDatabase : TestDatabase
     public override ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        // The service's migration file lock (Database.PrepareDatabaseAsync) sits beside the database.
+        foreach (var file in new[] { path, path + "-wal", path + "-shm", path + ".migrations.lock" })
         {
             File.Delete(file);
         }
