@@ -1,14 +1,17 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Policies;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Tests.Infrastructure;
 using MedicalAid.Contracts;
 using MedicalAid.Engine;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace MedicalAid.Api.Tests;
 
@@ -524,6 +527,56 @@ public abstract class SettlementTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Equal(700.00m, eligibility.Outpatient!.AnnualCap.Used);
         Assert.Equal(3_300.00m, eligibility.Outpatient.AnnualCap.Remaining);
         Assert.Equal(79_300.00m, eligibility.SharedAnnualCap!.Remaining);
+    }
+
+    [Fact]
+    public async Task BeneficiaryLookup_IsOneCommand_AndReadsAPolicyDocumentOnlyTheFirstTime()
+    {
+        var patient = await App.NewBeneficiaryAsync(DemoPolicy.MinimumLiving);
+        var commands = new CommandCounter();
+        await using var db = NewContext(commands);
+        var eligibility = new BeneficiaryEligibility(db, new PolicyCatalog(db, new ParsedPolicyCache()));
+
+        var first = await eligibility.FindAsync(patient.IdNumber, new DateOnly(2026, 6, 1), Cancel);
+        var afterFirst = commands.Count;
+        var second = await eligibility.FindAsync(patient.IdNumber, new DateOnly(2026, 6, 2), Cancel);
+
+        Assert.Equal((2, 3), (afterFirst, commands.Count));
+        Assert.Equal((DemoPolicy.MinimumLiving, "demo"), (first!.Status!.CategoryCode, first.Policy!.Code));
+        Assert.Same(first.Policy, second!.Policy);
+    }
+
+    /// <summary>A context of its own on the fixture's database, so that only this test's commands are counted.</summary>
+    private MedicalAidDbContext NewContext(CommandCounter commands)
+    {
+        var connectionString = App.Database.ConnectionString;
+        if (App.Database.Provider == DatabaseProvider.Sqlite)
+        {
+            var sqlite = new DbContextOptionsBuilder<SqliteMedicalAidDbContext>();
+            DatabaseSetup.UseSqlite(sqlite, connectionString);
+            return new SqliteMedicalAidDbContext(sqlite.AddInterceptors(commands).Options);
+        }
+
+        var postgres = new DbContextOptionsBuilder<PostgresMedicalAidDbContext>();
+        DatabaseSetup.UsePostgres(postgres, connectionString);
+        return new PostgresMedicalAidDbContext(postgres.AddInterceptors(commands).Options);
+    }
+
+    private sealed class CommandCounter : DbCommandInterceptor
+    {
+        private int count;
+
+        public int Count => count;
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(
+            DbCommand command,
+            CommandEventData eventData,
+            InterceptionResult<DbDataReader> result,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref count);
+            return ValueTask.FromResult(result);
+        }
     }
 
     [Fact]

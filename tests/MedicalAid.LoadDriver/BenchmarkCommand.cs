@@ -243,7 +243,7 @@ internal static class BenchmarkCommand
             return;
         }
 
-        var (limitRate, apiRate) = (Median(limitPeaks) / 2, Median(apiPeaks) / 2);
+        var (limitRate, apiRate) = (Report.Median(limitPeaks) / 2, Report.Median(apiPeaks) / 2);
         for (var round = 1; round <= plan.Rounds; round++)
         {
             if (limitRate > 0)
@@ -259,14 +259,6 @@ internal static class BenchmarkCommand
     }
 
     private static int? Round(Plan plan, int round) => plan.Rounds > 1 ? round : null;
-
-    /// <summary>The median of the values that are numbers (a run with no completions has no p99); NaN if none is.</summary>
-    public static double Median(IReadOnlyList<double> values)
-    {
-        ArgumentNullException.ThrowIfNull(values);
-        var sorted = values.Where(value => !double.IsNaN(value)).Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     /// <summary>Registers the population through the staff import and tops up every fund of the current service years.</summary>
     public static async Task PrepareAsync(ApiProcess api, StaffToken token, IReadOnlyList<PopulationMember> population, TextWriter log, CancellationToken stop)

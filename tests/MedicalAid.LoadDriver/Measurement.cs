@@ -52,6 +52,15 @@ internal static class Report
     }
 
     /// <summary>The issue's goals, each with the figures that decide it.</summary>
+    /// <summary>The middle value, or the mean of the two middle ones; NaN for no values.</summary>
+    public static double Median(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var sorted = values.Order().ToArray();
+        var middle = sorted.Length / 2;
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
     public static IReadOnlyList<string> Goals(IReadOnlyList<Measurement> measurements)
     {
         ArgumentNullException.ThrowIfNull(measurements);
@@ -60,7 +69,7 @@ internal static class Report
         {
             foreach (var runs in ApiRuns(measurements, m => m.Database == database && m.OpenLoopRate is null && m.Ratio is not null))
             {
-                var ratio = BenchmarkCommand.Median([.. runs.Select(m => m.Ratio!.Value)]);
+                var ratio = Median([.. runs.Select(m => m.Ratio!.Value)]);
                 lines.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{database} ratio ≥ {goal:0.0} at {runs[0].Clients} clients: {ratio:0.00}{Rounds(runs, m => m.Ratio!.Value)} — {(ratio >= goal ? "met" : "NOT met")}"));
             }
@@ -68,7 +77,8 @@ internal static class Report
 
         foreach (var runs in ApiRuns(measurements, m => m.OpenLoopRate is not null))
         {
-            var p99 = BenchmarkCommand.Median([.. runs.Select(m => m.Result.Latency.P99)]);
+            // A round that completed no request has no p99: it counts as the worst round, not as a round that was never run.
+            var p99 = Median([.. runs.Select(m => double.IsNaN(m.Result.Latency.P99) ? double.PositiveInfinity : m.Result.Latency.P99)]);
             lines.Add(string.Create(CultureInfo.InvariantCulture,
                 $"p99 ≤ 20 ms at half of peak, {runs[0].System}, {runs[0].Clients} clients ({runs[0].OpenLoopRate:0}/s): {p99:0.0} ms{Rounds(runs, m => m.Result.Latency.P99)} — {(p99 <= 20 ? "met" : "NOT met")}"));
         }

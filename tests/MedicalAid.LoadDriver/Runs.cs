@@ -229,15 +229,8 @@ internal static partial class PreciseSleep
         for (var remaining = timestamp - Clock.Now; remaining > 0 && !stop.IsCancellationRequested; remaining = timestamp - Clock.Now)
         {
             var nanoseconds = Math.Min(MaxSleepNanoseconds, (long)(remaining * (1e9 / Stopwatch.Frequency)));
-            if (OperatingSystem.IsLinux())
-            {
-                var request = new TimeSpec(nanoseconds / 1_000_000_000, nanoseconds % 1_000_000_000);
-                _ = NanoSleep(ref request, IntPtr.Zero); // Woken early by a signal: the loop sleeps the rest.
-            }
-            else
-            {
-                Thread.Sleep(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, nanoseconds / 100)));
-            }
+            var request = new TimeSpec(nanoseconds / 1_000_000_000, nanoseconds % 1_000_000_000);
+            _ = NanoSleep(ref request, IntPtr.Zero); // Woken early by a signal: the loop sleeps the rest.
         }
     }
 

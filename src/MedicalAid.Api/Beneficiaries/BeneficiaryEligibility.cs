@@ -28,18 +28,14 @@ public sealed class BeneficiaryEligibility(MedicalAidDbContext db, PolicyCatalog
     /// </summary>
     public async Task<BeneficiaryOnDate?> FindAsync(string idNumber, DateOnly date, CancellationToken cancellationToken)
     {
-        var policyInForce = PolicyCatalog.InForceOn(date);
+        var policyInForce = PolicyCatalog.VersionIdsInForceOn(db.PolicyVersions, date);
         var found = await db.Beneficiaries.AsNoTracking()
             .Where(candidate => candidate.IdNumber == idNumber)
             .Select(candidate => new
             {
                 Beneficiary = candidate,
                 StatusHistory = candidate.StatusHistory.ToList(),
-                PolicyVersionId = db.PolicyVersions.Where(policyInForce)
-                    .OrderByDescending(policy => policy.EffectiveFrom)
-                    .ThenByDescending(policy => policy.Id)
-                    .Select(policy => (int?)policy.Id)
-                    .FirstOrDefault(),
+                PolicyVersionId = policyInForce.Select(id => (int?)id).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(cancellationToken);
         if (found is null)

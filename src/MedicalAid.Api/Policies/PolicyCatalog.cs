@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Linq.Expressions;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Engine;
 using Microsoft.EntityFrameworkCore;
@@ -15,21 +14,21 @@ namespace MedicalAid.Api.Policies;
 public sealed class PolicyCatalog(MedicalAidDbContext db, ParsedPolicyCache cache)
 {
     /// <summary>
-    /// Whether a stored version's range covers <paramref name="date"/>. Ranges do not overlap; should two ever both
-    /// cover a date, callers take the latest effective one, then the latest created (order by
-    /// <c>EffectiveFrom</c>, then <c>Id</c>, descending).
+    /// The ids of the stored versions whose range covers <paramref name="date"/>, the one in force first: ranges do not
+    /// overlap, and should two ever both cover a date, the latest effective, then the latest created, applies. Composable
+    /// into a larger query, where EF Core inlines it as a subquery.
     /// </summary>
-    public static Expression<Func<PolicyVersionRecord, bool>> InForceOn(DateOnly date) =>
-        policy => policy.EffectiveFrom <= date && (policy.EffectiveTo == null || policy.EffectiveTo >= date);
+    public static IQueryable<int> VersionIdsInForceOn(IQueryable<PolicyVersionRecord> versions, DateOnly date) =>
+        versions.Where(policy => policy.EffectiveFrom <= date && (policy.EffectiveTo == null || policy.EffectiveTo >= date))
+            .OrderByDescending(policy => policy.EffectiveFrom)
+            .ThenByDescending(policy => policy.Id)
+            .Select(policy => policy.Id);
 
     /// <summary>The rules in force on <paramref name="date"/>, or null when no version covers it.</summary>
     public async Task<PolicyVersion?> InForceOnAsync(DateOnly date, CancellationToken cancellationToken)
     {
-        var versionId = await db.PolicyVersions.AsNoTracking()
-            .Where(InForceOn(date))
-            .OrderByDescending(policy => policy.EffectiveFrom)
-            .ThenByDescending(policy => policy.Id)
-            .Select(policy => (int?)policy.Id)
+        var versionId = await VersionIdsInForceOn(db.PolicyVersions.AsNoTracking(), date)
+            .Select(id => (int?)id)
             .FirstOrDefaultAsync(cancellationToken);
         return versionId is { } id ? await RulesAsync(id, cancellationToken) : null;
     }
