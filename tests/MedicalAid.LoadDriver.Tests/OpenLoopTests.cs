@@ -25,23 +25,41 @@ public sealed class OpenLoopTests
     }
 
     [Fact]
+    public async Task OpenLoop_WhenTheConnectionsAreBusy_SendsLateAndCountsTheWaitFromTheSchedule()
+    {
+        var result = await OpenLoop.RunAsync(
+            perSecond: 100, maxInFlight: 1, warmup: TimeSpan.Zero, duration: TimeSpan.FromMilliseconds(200),
+            async (_, cancellationToken) =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(30), cancellationToken);
+                return null;
+            },
+            TestContext.Current.CancellationToken);
+
+        // 20 requests due 10 ms apart through one connection at 30 ms each: the last is sent about 400 ms after its time.
+        Assert.Equal(20, result.Completed);
+        Assert.True(result.Latency.Max >= 300, $"The last request's latency counts its wait for the connection: max {result.Latency.Max} ms.");
+    }
+
+    [Fact]
     public async Task OpenLoop_WhenStopped_EndsBeforeItsScheduleAndWaitsForWhatItSent()
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var finished = 0;
-        var run = OpenLoop.RunAsync(
-            perSecond: 1, maxInFlight: 4, warmup: TimeSpan.Zero, duration: TimeSpan.FromHours(1),
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = await OpenLoop.RunAsync(
+            perSecond: 0.01, maxInFlight: 4, warmup: TimeSpan.Zero, duration: TimeSpan.FromHours(1),
             async (_, _) =>
             {
                 stop.Cancel();
-                await Task.Yield();
+                await Task.Delay(TimeSpan.FromMilliseconds(300), CancellationToken.None);
                 Interlocked.Increment(ref finished);
                 return null;
             },
             stop.Token);
 
-        var result = await run;
-
+        // The next request was due 100 s after the first: a sleep that ignored the stop would still be sleeping.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), $"The run ended {started.Elapsed} after it started.");
         Assert.Equal(1, finished);
         Assert.Equal(1, result.Completed + result.Failed);
     }

@@ -77,7 +77,7 @@ internal static class BenchmarkCommand
         foreach (var measurement in measurements.Where(m => m.Cpu is not null))
         {
             await log.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {measurement.Database,-10} {measurement.System,-34} {measurement.Clients,3} {(measurement.OpenLoopRate is null ? "closed" : "open  ")}{(measurement.Round is { } round ? $" #{round}" : "")}: {measurement.Cpu!.PerOperation(measurement.Result.Completed)}"));
+                $"  {measurement.Database,-10} {measurement.System,-34} {measurement.Clients,3} {(measurement.OpenLoopRate is null ? "closed" : "open  ")}{measurement.RoundTag}: {measurement.Cpu!.PerOperation(measurement.Result.Completed)}"));
         }
 
         foreach (var note in notes)
@@ -201,9 +201,7 @@ internal static class BenchmarkCommand
                 async rate =>
                 {
                     var meter = CpuMeter.Start(null, () => []);
-                    var limit = rate is { } perSecond
-                        ? await OpenLoop.RunAsync(perSecond, clients, settings.Warmup, settings.Duration, raw.SettleAsync, stop)
-                        : await ClosedLoop.RunAsync(clients, settings.Warmup, settings.Duration, raw.SettleAsync, stop);
+                    var limit = await Loop.RunAsync(rate, clients, settings.Warmup, settings.Duration, raw.SettleAsync, stop);
                     return new Measurement("SQLite", "raw transaction (Microsoft.Data.Sqlite)", clients, rate, limit, null, meter.Stop());
                 },
                 rate => MeasureApiAsync(settings, api, "SQLite", clients, rate, population, () => [], stop),
@@ -314,9 +312,7 @@ internal static class BenchmarkCommand
         var sender = new SettlementSender(http, patients, DemoData.HospitalApiKeys, clients, runSeed, settings.InpatientShare, Console.Out);
         api.ResetPeakMemory();
         var meter = CpuMeter.Start(api.Pid, databasePids);
-        var result = perSecond is { } rate
-            ? await OpenLoop.RunAsync(rate, clients, settings.Warmup, settings.Duration, sender.SettleAsync, stop)
-            : await ClosedLoop.RunAsync(clients, settings.Warmup, settings.Duration, sender.SettleAsync, stop);
+        var result = await Loop.RunAsync(perSecond, clients, settings.Warmup, settings.Duration, sender.SettleAsync, stop);
         var cpu = meter.Stop();
         return new Measurement(database, $"API on {database}", clients, perSecond, result, api.PeakMemoryMiB, cpu);
     }

@@ -23,13 +23,14 @@ internal sealed record Measurement(
 
     public string Load => (OpenLoopRate is { } rate
         ? string.Create(CultureInfo.InvariantCulture, $"open loop {rate:0}/s (half of peak)")
-        : "closed loop (peak)") + RoundSuffix;
+        : "closed loop (peak)") + RoundTag;
 
-    private string RoundSuffix => Round is { } round ? string.Create(CultureInfo.InvariantCulture, $", round {round}") : "";
+    /// <summary>" #n" for a run of round n of several, else nothing; the same in every table and line.</summary>
+    public string RoundTag => Round is { } round ? string.Create(CultureInfo.InvariantCulture, $" #{round}") : "";
 
     public string Line() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Database,-10} {System,-34} {Clients,3} clients  {Load,-28} {Result.PerSecond,8:0.0}/s  p50 {Result.Latency.P50,7:0.0}  p95 {Result.Latency.P95,7:0.0}  p99 {Result.Latency.P99,7:0.0} ms  errors {Result.Failed}{(PeakMemoryMiB is { } mib ? $"  peak RSS {mib:0} MiB" : "")}{(Ratio is { } ratio ? $"  ratio {ratio:0.00}" : "")}{(Cpu is { } cpu ? $"  [other load {cpu.OtherCores:0.0} cores]" : "")}");
+        $"{Database,-10} {System,-34} {Clients,3} clients  {Load,-34} {Result.PerSecond,8:0.0}/s  p50 {Result.Latency.P50,7:0.0}  p95 {Result.Latency.P95,7:0.0}  p99 {Result.Latency.P99,7:0.0} ms  errors {Result.Failed}{(PeakMemoryMiB is { } mib ? $"  peak RSS {mib:0} MiB" : "")}{(Ratio is { } ratio ? $"  ratio {ratio:0.00}" : "")}{(Cpu is { } cpu ? $"  [other load {cpu.OtherCores:0.0} cores]" : "")}");
 }
 
 /// <summary>Prints results as text and as a markdown table for the README.</summary>
@@ -45,13 +46,12 @@ internal static class Report
         {
             text.AppendLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {m.Database} | {m.System} | {m.Clients} | {(m.OpenLoopRate is { } rate ? $"open {rate:0}/s" : "closed")}{(m.Round is { } round ? $" #{round}" : "")} | {m.Result.PerSecond:0.0} | {m.Result.Latency.P50:0.0} | {m.Result.Latency.P95:0.0} | {m.Result.Latency.P99:0.0} | {m.Result.Failed} | {(m.PeakMemoryMiB is { } mib ? mib.ToString("0", CultureInfo.InvariantCulture) : "")} | {(m.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "")} | {(m.Cpu is { } cpu ? cpu.OtherCores.ToString("0.0", CultureInfo.InvariantCulture) : "")} |"));
+                $"| {m.Database} | {m.System} | {m.Clients} | {(m.OpenLoopRate is { } rate ? $"open {rate:0}/s" : "closed")}{m.RoundTag} | {m.Result.PerSecond:0.0} | {m.Result.Latency.P50:0.0} | {m.Result.Latency.P95:0.0} | {m.Result.Latency.P99:0.0} | {m.Result.Failed} | {(m.PeakMemoryMiB is { } mib ? mib.ToString("0", CultureInfo.InvariantCulture) : "")} | {(m.Ratio is { } ratio ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "")} | {(m.Cpu is { } cpu ? cpu.OtherCores.ToString("0.0", CultureInfo.InvariantCulture) : "")} |"));
         }
 
         return text.ToString();
     }
 
-    /// <summary>The goals, each with the figures that decide it.</summary>
     /// <summary>The middle value, or the mean of the two middle ones; NaN for no values.</summary>
     public static double Median(IReadOnlyList<double> values)
     {
@@ -61,6 +61,7 @@ internal static class Report
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
+    /// <summary>The goals, each with the figures that decide it.</summary>
     public static IReadOnlyList<string> Goals(IReadOnlyList<Measurement> measurements)
     {
         ArgumentNullException.ThrowIfNull(measurements);

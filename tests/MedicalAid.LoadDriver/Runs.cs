@@ -80,6 +80,16 @@ internal static class Clock
 /// Closed loop: <c>clients</c> workers, each sending its next request as soon as the previous one answered. A request
 /// counts when it completes inside [warm-up end, deadline]; requests still in flight at the deadline are not counted.
 /// </summary>
+/// <summary>A measured run: open loop at <c>perSecond</c> when there is a rate, else closed loop (the peak).</summary>
+internal static class Loop
+{
+    public static Task<LoadResult> RunAsync(
+        double? perSecond, int clients, TimeSpan warmup, TimeSpan duration, LoadOperation operation, CancellationToken stop) =>
+        perSecond is { } rate
+            ? OpenLoop.RunAsync(rate, clients, warmup, duration, operation, stop)
+            : ClosedLoop.RunAsync(clients, warmup, duration, operation, stop);
+}
+
 internal static class ClosedLoop
 {
     public static async Task<LoadResult> RunAsync(int clients, TimeSpan warmup, TimeSpan duration, LoadOperation operation, CancellationToken stop)
