@@ -266,9 +266,9 @@ public readonly record struct MonthSpan(DateOnly First, DateOnly Last)
         get
         {
             var mask = 0;
-            for (var month = First; month <= Last; month = month.AddMonths(1))
+            for (var month = First.Month; month <= Last.Month; month++)
             {
-                mask |= PersonSettledMonths.MonthBit(month.Month);
+                mask |= PersonSettledMonths.MonthBit(month);
             }
 
             return mask;
@@ -281,33 +281,46 @@ public sealed record ReportRange(MonthSpan? WholeMonths, IReadOnlyList<(DateOnly
 {
     public bool IsWholeMonthsOfOneYear => PartialMonths.Count == 0 && WholeMonths is { IsWithinOneYear: true };
 
+    // Months are counted as numbers rather than stepped with AddDays/AddMonths, which throw one step past 9999-12-31
+    // or before 0001-01-01: any date a caller may send must give a report, if an empty one.
     public static ReportRange Of(DateOnly from, DateOnly to)
     {
-        var firstWhole = from.Day == 1 ? from : FirstOfMonth(from).AddMonths(1);
-        var afterLastWhole = IsLastOfMonth(to) ? to.AddDays(1) : FirstOfMonth(to);
-        if (firstWhole >= afterLastWhole)
+        var fromMonth = MonthNumber(from);
+        var toMonth = MonthNumber(to);
+        var firstWhole = from.Day == 1 ? fromMonth : fromMonth + 1;
+        var lastWhole = IsLastOfMonth(to) ? toMonth : toMonth - 1;
+        if (firstWhole > lastWhole)
         {
             // No whole month: the range lies within one month or takes parts of two neighbouring ones.
-            return FirstOfMonth(from) == FirstOfMonth(to)
+            return fromMonth == toMonth
                 ? new ReportRange(null, [(from, to)])
-                : new ReportRange(null, [(from, FirstOfMonth(to).AddDays(-1)), (FirstOfMonth(to), to)]);
+                : new ReportRange(null, [(from, LastDayOf(fromMonth)), (FirstDayOf(toMonth), to)]);
         }
 
         var partial = new List<(DateOnly Start, DateOnly End)>();
-        if (from < firstWhole)
+        if (firstWhole != fromMonth)
         {
-            partial.Add((from, firstWhole.AddDays(-1)));
+            partial.Add((from, LastDayOf(fromMonth)));
         }
 
-        if (to >= afterLastWhole)
+        if (lastWhole != toMonth)
         {
-            partial.Add((afterLastWhole, to));
+            partial.Add((FirstDayOf(toMonth), to));
         }
 
-        return new ReportRange(new MonthSpan(firstWhole, afterLastWhole.AddMonths(-1)), partial);
+        return new ReportRange(new MonthSpan(FirstDayOf(firstWhole), FirstDayOf(lastWhole)), partial);
     }
 
-    private static DateOnly FirstOfMonth(DateOnly date) => new(date.Year, date.Month, 1);
+    /// <summary>Months since January of year 1: consecutive months are consecutive numbers.</summary>
+    private static int MonthNumber(DateOnly date) => (date.Year * 12) + date.Month - 1;
 
-    private static bool IsLastOfMonth(DateOnly date) => date.AddDays(1).Day == 1;
+    private static DateOnly FirstDayOf(int monthNumber) => new(monthNumber / 12, (monthNumber % 12) + 1, 1);
+
+    private static DateOnly LastDayOf(int monthNumber)
+    {
+        var first = FirstDayOf(monthNumber);
+        return new DateOnly(first.Year, first.Month, DateTime.DaysInMonth(first.Year, first.Month));
+    }
+
+    private static bool IsLastOfMonth(DateOnly date) => date.Day == DateTime.DaysInMonth(date.Year, date.Month);
 }
