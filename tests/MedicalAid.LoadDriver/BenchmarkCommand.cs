@@ -214,7 +214,7 @@ internal static class BenchmarkCommand
     }
 
     /// <summary>What to measure at each client count: the open loop at half of peak or not, and how many rounds.</summary>
-    private sealed record Plan(bool Half, int Rounds);
+    internal sealed record Plan(bool Half, int Rounds);
 
     /// <summary>
     /// The limit and the API at one client count: closed loop (peak) <see cref="Plan.Rounds"/> times, limit and API
@@ -222,7 +222,7 @@ internal static class BenchmarkCommand
     /// minute to minute on this virtual machine), each API run's ratio taken against the limit run just before it; then
     /// each open loop at half of its median peak, as many times.
     /// </summary>
-    private static async Task MeasureSideBySideAsync(
+    internal static async Task MeasureSideBySideAsync(
         Plan plan, Func<double?, Task<Measurement>> measureLimit, Func<double?, Task<Measurement>> measureApi, List<Measurement> measurements, TextWriter log)
     {
         var limitPeaks = new List<double>();

@@ -113,19 +113,26 @@ internal sealed record BenchmarkSettings
         var sqliteVersion = (string)(await version.ExecuteScalarAsync(cancellationToken))!;
         var commit = Git("rev-parse --short HEAD");
         // The service, its contracts and these tools: a figure taken from a working tree names what differed from the commit.
-        var modified = Git("status --porcelain -- src contracts tests")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..].Trim())
-            .ToArray();
-        var dirty = modified.Length == 0
-            ? ""
-            : $" (modified: {string.Join(", ", modified.Take(5))}{(modified.Length > 5 ? $" and {modified.Length - 5} more" : "")})";
+        var dirty = ModifiedNote(Git("status --porcelain -- src contracts tests"));
         return
         [
             string.Create(CultureInfo.InvariantCulture, $"machine: {Environment.ProcessorCount} cores, {cpu}, {long.Parse(memory, CultureInfo.InvariantCulture) / 1048576.0:0} GiB; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start"),
             $"PostgreSQL {postgresVersion} ({fsync}, synchronous_commit on); SQLite {sqliteVersion}; .NET {Environment.Version}",
             $"commit {commit}{dirty}; run {RunId}",
+            .. ApiEnvironment.Count == 0 ? Array.Empty<string>() : [$"API configured with --api-env {string.Join(" ", ApiEnvironment.Select(pair => $"{pair.Key}={pair.Value}"))}"],
         ];
+    }
+
+    /// <summary>" (modified: a, b …)" naming the files of <c>git status --porcelain</c>, or nothing for a clean tree.</summary>
+    internal static string ModifiedNote(string porcelain)
+    {
+        var modified = porcelain
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..].Trim())
+            .ToArray();
+        return modified.Length == 0
+            ? ""
+            : $" (modified: {string.Join(", ", modified.Take(5))}{(modified.Length > 5 ? $" and {modified.Length - 5} more" : "")})";
     }
 
     private string Git(string arguments)
