@@ -311,7 +311,7 @@ public sealed record ReportRange(MonthSpan? WholeMonths, IReadOnlyList<(DateOnly
         return new ReportRange(new MonthSpan(FirstDayOf(firstWhole), FirstDayOf(lastWhole)), partial);
     }
 
-    /// <summary>Months since January of year 1: consecutive months are consecutive numbers.</summary>
+    /// <summary>The month as year × 12 + month − 1: consecutive months are consecutive numbers, across years too.</summary>
     private static int MonthNumber(DateOnly date) => (date.Year * 12) + date.Month - 1;
 
     private static DateOnly FirstDayOf(int monthNumber) => new(monthNumber / 12, (monthNumber % 12) + 1, 1);
