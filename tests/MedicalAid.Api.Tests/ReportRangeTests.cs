@@ -1,3 +1,4 @@
+using System.Globalization;
 using CsCheck;
 using MedicalAid.Api.Reports;
 
@@ -61,21 +62,19 @@ public sealed class ReportRangeTests
     }
 
     [Theory]
-    [InlineData("9999-12-31", "9999-12-31")]
-    [InlineData("9999-12-01", "9999-12-31")]
-    [InlineData("9999-11-15", "9999-12-31")]
-    [InlineData("0001-01-01", "0001-01-01")]
-    [InlineData("0001-01-01", "0001-01-31")]
-    [InlineData("0001-01-02", "0001-02-10")]
-    public void Of_AtTheEdgesOfTheCalendar_CutsTheRangeInsteadOfThrowing(string from, string to)
+    [InlineData("9999-12-31", "9999-12-31", "partial 9999-12-31..9999-12-31")]
+    [InlineData("9999-12-01", "9999-12-31", "whole 9999-12..9999-12")]
+    [InlineData("9999-11-15", "9999-12-31", "whole 9999-12..9999-12; partial 9999-11-15..9999-11-30")]
+    [InlineData("0001-01-01", "0001-01-01", "partial 0001-01-01..0001-01-01")]
+    [InlineData("0001-01-01", "0001-01-31", "whole 0001-01..0001-01")]
+    [InlineData("0001-01-02", "0001-02-10", "partial 0001-01-02..0001-01-31; partial 0001-02-01..0001-02-10")]
+    public void Of_AtTheEdgesOfTheCalendar_CutsTheRangeWithoutSteppingOffIt(string from, string to, string expected)
     {
-        var cut = ReportRange.Of(DateOnly.Parse(from, System.Globalization.CultureInfo.InvariantCulture), DateOnly.Parse(to, System.Globalization.CultureInfo.InvariantCulture));
+        var cut = ReportRange.Of(DateOnly.Parse(from, CultureInfo.InvariantCulture), DateOnly.Parse(to, CultureInfo.InvariantCulture));
 
-        Assert.True(cut.WholeMonths is not null || cut.PartialMonths.Count > 0);
-        if (cut.IsWholeMonthsOfOneYear)
-        {
-            Assert.NotEqual(0, cut.WholeMonths!.Value.Mask);
-        }
+        var whole = cut.WholeMonths is { } months ? [$"whole {months.First:yyyy-MM}..{months.Last:yyyy-MM}"] : Array.Empty<string>();
+        var partial = cut.PartialMonths.Select(piece => $"partial {piece.Start:yyyy-MM-dd}..{piece.End:yyyy-MM-dd}");
+        Assert.Equal(expected, string.Join("; ", whole.Concat(partial)));
     }
 
     [Fact]

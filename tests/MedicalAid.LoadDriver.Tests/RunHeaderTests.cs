@@ -1,6 +1,6 @@
 namespace MedicalAid.LoadDriver.Tests;
 
-/// <summary>The run header names the files a figure's working tree differed from its commit in.</summary>
+/// <summary>The run header names the files a figure's working tree differed from its commit in, and the API settings it changed.</summary>
 public sealed class RunHeaderTests
 {
     [Fact]
@@ -20,5 +20,14 @@ public sealed class RunHeaderTests
         var porcelain = string.Join('\n', Enumerable.Range(1, 8).Select(i => $" M src/File{i}.cs"));
 
         Assert.Equal(" (modified: src/File1.cs, src/File2.cs, src/File3.cs, src/File4.cs, src/File5.cs and 3 more)", BenchmarkSettings.ModifiedNote(porcelain));
+    }
+
+    [Fact]
+    public void ApiEnvironmentNote_NamesEverySettingInOneLine_AndNothingForTheDefaults()
+    {
+        Assert.Empty(BenchmarkSettings.ApiEnvironmentNote(new Dictionary<string, string>()));
+        Assert.Equal(
+            ["API configured with --api-env Database__MaxConcurrentWrites=2 DOTNET_gcServer=1"],
+            BenchmarkSettings.ApiEnvironmentNote(new Dictionary<string, string> { ["Database__MaxConcurrentWrites"] = "2", ["DOTNET_gcServer"] = "1" }));
     }
 }

@@ -119,9 +119,15 @@ internal sealed record BenchmarkSettings
             string.Create(CultureInfo.InvariantCulture, $"machine: {Environment.ProcessorCount} cores, {cpu}, {long.Parse(memory, CultureInfo.InvariantCulture) / 1048576.0:0} GiB; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at start"),
             $"PostgreSQL {postgresVersion} ({fsync}, synchronous_commit on); SQLite {sqliteVersion}; .NET {Environment.Version}",
             $"commit {commit}{dirty}; run {RunId}",
-            .. ApiEnvironment.Count == 0 ? Array.Empty<string>() : [$"API configured with --api-env {string.Join(" ", ApiEnvironment.Select(pair => $"{pair.Key}={pair.Value}"))}"],
+            .. ApiEnvironmentNote(ApiEnvironment),
         ];
     }
+
+    /// <summary>A line naming the <c>--api-env</c> settings the API ran with; none when it ran with the defaults.</summary>
+    internal static string[] ApiEnvironmentNote(IReadOnlyDictionary<string, string> apiEnvironment) =>
+        apiEnvironment.Count == 0
+            ? []
+            : [$"API configured with --api-env {string.Join(" ", apiEnvironment.Select(pair => $"{pair.Key}={pair.Value}"))}"];
 
     /// <summary>" (modified: a, b …)" naming the files of <c>git status --porcelain</c>, or nothing for a clean tree.</summary>
     internal static string ModifiedNote(string porcelain)
