@@ -9,6 +9,14 @@ using MedicalAid.Api.Policies;
 using MedicalAid.Api.Reconciliation;
 using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
+using MedicalAid.Api.Staff;
+using MedicalAid.Api.Units;
+
+// `staff create-admin …` and other console commands run instead of the service.
+if (StaffCommands.IsCommand(args))
+{
+    return await StaffCommands.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMedicalAidDatabase();
@@ -28,6 +36,11 @@ app.MapAudit();
 app.MapClearing();
 app.MapSettlementSearch();
 app.MapReports();
+app.MapUnitAdmin();
+app.MapStaffAdmin();
+app.MapStaffSignIn();
+app.MapConsoleHome();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();
+return 0;

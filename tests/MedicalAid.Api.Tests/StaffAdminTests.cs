@@ -288,7 +288,11 @@ public abstract class StaffAdminTests(ApiFixture fixture) : ApiTestBase(fixture)
                 { "admin", "POST", "/api/v1/admin/hospitals", "{}" },
                 { "admin", "POST", "/api/v1/admin/policies", "{}" },
                 { "admin", "POST", "/api/v1/admin/funds/2026/charity/top-ups", "{}" },
-                { "admin", "GET", "/api/v1/admin/audit", null },
+                { "audit", "GET", "/api/v1/admin/audit", null },
+                { "admin", "GET", "/api/v1/admin/units", null },
+                { "admin", "POST", "/api/v1/admin/units", "{}" },
+                { "admin", "GET", "/api/v1/admin/staff", null },
+                { "admin", "POST", "/api/v1/admin/staff", "{}" },
             };
             return rows;
         }
@@ -304,6 +308,7 @@ public abstract class StaffAdminTests(ApiFixture fixture) : ApiTestBase(fixture)
             ("hospital", () => App.Hospital(Keys.H002)),
             ("auditor", () => App.Staff("auditor")),
             ("operator", () => App.Staff("operator")),
+            ("approver", () => App.Staff("approver")),
             ("admin", () => App.Staff("admin")),
             ("expired admin", () => WithToken(StaffTokens.Create("admin", "old", expires: DateTimeOffset.UtcNow.AddMinutes(-10)))),
             ("foreign issuer", () => WithToken(StaffTokens.Create("admin", "stranger", issuer: "someone-else"))),
@@ -322,8 +327,9 @@ public abstract class StaffAdminTests(ApiFixture fixture) : ApiTestBase(fixture)
             var admitted = (family, caller) switch
             {
                 ("hospital", "hospital") => true,
-                ("read", "auditor" or "operator" or "admin") => true,
+                ("read", "auditor" or "operator" or "approver" or "admin") => true,
                 ("operate", "operator" or "admin") => true,
+                ("audit", "auditor" or "admin") => true,
                 ("admin", "admin") => true,
                 _ => false,
             };

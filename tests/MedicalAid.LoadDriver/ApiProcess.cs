@@ -119,6 +119,14 @@ internal sealed class ApiProcess : IAsyncDisposable
     public async Task ImportPopulationAsync(StaffToken token, IReadOnlyList<PopulationMember> members, CancellationToken cancellationToken)
     {
         using var staff = StaffClient(token);
+        // The population's district is a unit of the demo city, created once (a second run finds it: 409).
+        using var unit = await staff.PostAsJsonAsync("api/v1/admin/units",
+            new CreateUnitRequest { Code = Population.DivisionCode, Name = Population.DistrictName, ParentCode = Population.CityCode }, cancellationToken);
+        if (!unit.IsSuccessStatusCode && unit.StatusCode != System.Net.HttpStatusCode.Conflict)
+        {
+            throw new InvalidOperationException($"Creating the population's unit answered {(int)unit.StatusCode}: {await unit.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
         using var content = new ByteArrayContent(Population.ToImportCsv(members));
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv") { CharSet = "utf-8" };
         using var response = await staff.PostAsync("api/v1/admin/beneficiaries/import?mode=all-or-nothing", content, cancellationToken);

@@ -189,8 +189,13 @@ internal static class GrowthCommand
         }
 
         await Execute(connection, $"""
-            INSERT INTO "Beneficiaries" ("IdNumber", "Name", "DivisionCode")
-            SELECT id_number, name, '{Population.DivisionCode}' FROM growth_registry ORDER BY n;
+            INSERT INTO "OrganisationUnits" ("Code", "Name", "Level", "ParentId", "Path")
+            SELECT '{Population.DivisionCode}', '{Population.DistrictName}', 'District', c."Id", c."Path" || '{Population.DivisionCode}/'
+            FROM "OrganisationUnits" c WHERE c."Code" = '{Population.CityCode}'
+            ON CONFLICT DO NOTHING;
+            INSERT INTO "Beneficiaries" ("IdNumber", "Name", "DivisionCode", "UnitId")
+            SELECT id_number, name, '{Population.DivisionCode}', (SELECT "Id" FROM "OrganisationUnits" WHERE "Code" = '{Population.DivisionCode}')
+            FROM growth_registry ORDER BY n;
             INSERT INTO "BeneficiaryStatusChanges" ("BeneficiaryId", "EffectiveFrom", "CategoryCode", "IsActive")
             SELECT b."Id", DATE '{Population.RegisteredFrom:yyyy-MM-dd}', r.category, TRUE
             FROM growth_registry r JOIN "Beneficiaries" b ON b."IdNumber" = r.id_number;

@@ -20,6 +20,11 @@ internal static class Population
 {
     public const string DivisionCode = "140105";
 
+    /// <summary>The district unit the population is registered in, under the demo city.</summary>
+    public const string DistrictName = "小店区";
+
+    public const string CityCode = "140100";
+
     /// <summary>Registration date of every generated beneficiary: after every generated birth date.</summary>
     public static readonly DateOnly RegisteredFrom = new(2020, 1, 1);
 

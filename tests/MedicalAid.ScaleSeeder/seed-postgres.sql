@@ -5,8 +5,13 @@
 \set ON_ERROR_STOP on
 BEGIN;
 
-INSERT INTO "Beneficiaries" ("IdNumber", "Name", "DivisionCode")
-SELECT '9401' || lpad(i::text, 14, '0'), '规模' || i, '940100'
+-- The scale people belong to a city unit of their own (division 940100), so that scoped reports can be measured apart.
+INSERT INTO "OrganisationUnits" ("Code", "Name", "Level", "ParentId", "Path")
+VALUES ('940100', '规模测试市', 'City', NULL, '/940100/')
+ON CONFLICT DO NOTHING;
+
+INSERT INTO "Beneficiaries" ("IdNumber", "Name", "DivisionCode", "UnitId")
+SELECT '9401' || lpad(i::text, 14, '0'), '规模' || i, '940100', (SELECT "Id" FROM "OrganisationUnits" WHERE "Code" = '940100')
 FROM generate_series(1, :beneficiaries) AS i
 ON CONFLICT DO NOTHING;
 

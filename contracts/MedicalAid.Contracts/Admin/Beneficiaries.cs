@@ -17,6 +17,10 @@ public sealed record class BeneficiaryListItem
     /// <example>140109</example>
     public required string DivisionCode { get; init; }
 
+    /// <summary>The unit (office) the beneficiary belongs to: a township, or a district.</summary>
+    /// <example>140109001</example>
+    public required string UnitCode { get; init; }
+
     /// <summary>The category in force today; null while the registration has not yet taken effect.</summary>
     /// <example>minimum-living</example>
     public string? Category { get; init; }
@@ -38,6 +42,10 @@ public sealed record class BeneficiaryDetail
 
     /// <example>140109</example>
     public required string DivisionCode { get; init; }
+
+    /// <summary>The unit (office) the beneficiary belongs to: a township, or a district.</summary>
+    /// <example>140109001</example>
+    public required string UnitCode { get; init; }
 
     /// <summary>The category in force today; null while the registration has not yet taken effect.</summary>
     /// <example>minimum-living</example>
@@ -79,6 +87,10 @@ public sealed record class CreateBeneficiaryRequest
     /// <example>140109</example>
     public string? DivisionCode { get; init; }
 
+    /// <summary>The unit the person belongs to, inside your scope; defaults to the district unit of the division code.</summary>
+    /// <example>140109001</example>
+    public string? UnitCode { get; init; }
+
     /// <summary>A category code (see the Categories of the policy), such as `minimum-living`.</summary>
     /// <example>minimum-living</example>
     public required string Category { get; init; }
@@ -99,6 +111,10 @@ public sealed record class UpdateBeneficiaryRequest
 
     /// <example>140109</example>
     public required string DivisionCode { get; init; }
+
+    /// <summary>Move the person to this unit (inside your scope); leave out to keep their unit.</summary>
+    /// <example>140109001</example>
+    public string? UnitCode { get; init; }
 }
 
 /// <summary>A new entry in the status history: the category and status in force from a date. Earlier entries are kept.</summary>

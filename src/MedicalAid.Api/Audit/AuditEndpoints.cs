@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Staff;
 using MedicalAid.Contracts.Admin;
 using MedicalAid.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace MedicalAid.Api.Audit;
 
@@ -11,12 +13,12 @@ public static class AuditEndpoints
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
         routes.MapGet("/api/v1/admin/audit", Search)
-            .RequireAuthorization(StaffAccess.AdminPolicy)
+            .RequireAuthorization(StaffAccess.AuditPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithTags("Audit")
             .WithName("SearchAudit")
-            .WithSummary("The audit trail of staff changes, newest first (admin).");
+            .WithSummary("The audit trail of staff changes and sign-ins, newest first (auditor, admin); an account with a unit sees only the entries about its own people.");
         return routes;
     }
 
@@ -29,7 +31,9 @@ public static class AuditEndpoints
         DateTimeOffset? to,
         int? pageNumber,
         int? pageSize,
+        ClaimsPrincipal user,
         MedicalAidDbContext db,
+        DataScopes scopes,
         CancellationToken cancellationToken)
     {
         if (Paging.Problem(pageNumber, pageSize) is { } problem)
@@ -37,7 +41,7 @@ public static class AuditEndpoints
             return TypedResults.ValidationProblem(problem.Errors, problem.Detail, type: problem.Type);
         }
 
-        var query = db.Set<AuditEntry>().AsQueryable();
+        var query = (await scopes.ForAsync(user, cancellationToken)).AuditEntries(db).AsNoTracking();
         if (!string.IsNullOrWhiteSpace(entityType))
         {
             query = query.Where(entry => entry.EntityType == entityType);

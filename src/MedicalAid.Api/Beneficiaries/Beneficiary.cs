@@ -1,3 +1,4 @@
+using MedicalAid.Api.Units;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -21,6 +22,11 @@ public sealed class Beneficiary
     public required string Name { get; set; }
 
     public required string DivisionCode { get; set; }
+
+    /// <summary>The office the person belongs to (a township, or a district where no township is given).</summary>
+    public long UnitId { get; set; }
+
+    public OrganisationUnit? Unit { get; set; }
 
     public List<BeneficiaryStatusChange> StatusHistory { get; init; } = [];
 
@@ -64,6 +70,8 @@ internal sealed class BeneficiaryConfiguration : IEntityTypeConfiguration<Benefi
         builder.Property(beneficiary => beneficiary.Name).HasMaxLength(64);
         builder.Property(beneficiary => beneficiary.DivisionCode).HasMaxLength(6);
         builder.HasIndex(beneficiary => beneficiary.IdNumber).IsUnique();
+        builder.HasIndex(beneficiary => beneficiary.UnitId);
+        builder.HasOne(beneficiary => beneficiary.Unit).WithMany().HasForeignKey(beneficiary => beneficiary.UnitId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(beneficiary => beneficiary.StatusHistory).WithOne().HasForeignKey(change => change.BeneficiaryId);
     }
 }

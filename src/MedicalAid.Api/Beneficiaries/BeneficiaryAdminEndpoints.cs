@@ -27,11 +27,11 @@ public static class BeneficiaryAdminEndpoints
         group.MapGet("/", Search)
             .RequireAuthorization(StaffAccess.ReadPolicy)
             .WithName("SearchBeneficiaries")
-            .WithSummary("Search beneficiaries by ID number, name, category, division and status today; ID numbers are masked.");
+            .WithSummary("Search the beneficiaries of your unit's subtree by ID number, name, category, division, unit and status today; ID numbers are masked.");
         group.MapGet("/{id:long}", GetById)
             .RequireAuthorization(StaffAccess.ReadPolicy)
             .WithName("GetBeneficiary")
-            .WithSummary("A beneficiary with the full ID number and the whole status history.");
+            .WithSummary("A beneficiary of your unit's subtree with the full ID number and the whole status history.");
         group.MapPost("/", Create)
             .RequireAuthorization(StaffAccess.OperatePolicy)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -41,7 +41,7 @@ public static class BeneficiaryAdminEndpoints
             .RequireAuthorization(StaffAccess.OperatePolicy)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("UpdateBeneficiary")
-            .WithSummary("Correct a beneficiary's name and division code (operator, admin).");
+            .WithSummary("Correct a beneficiary's name and division code, or move them to another unit of your subtree (operator, admin).");
         group.MapPost("/{id:long}/status-changes", ChangeStatus)
             .RequireAuthorization(StaffAccess.OperatePolicy)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -56,10 +56,13 @@ public static class BeneficiaryAdminEndpoints
         string? name,
         string? category,
         string? division,
+        string? unit,
         string? status,
         int? pageNumber,
         int? pageSize,
+        ClaimsPrincipal user,
         MedicalAidDbContext db,
+        DataScopes scopes,
         ServiceCalendar calendar,
         CancellationToken cancellationToken)
     {
@@ -74,12 +77,24 @@ public static class BeneficiaryAdminEndpoints
         }
 
         var today = calendar.Today();
-        var rows = db.Beneficiaries.AsNoTracking().Select(beneficiary => new SearchRow
+        var scope = await scopes.ForAsync(user, cancellationToken);
+        var people = scope.Beneficiaries(db).AsNoTracking();
+        if (!string.IsNullOrWhiteSpace(unit))
+        {
+            // A unit outside the scope, or unknown, matches nobody: its subtree holds no one the caller may see.
+            var code = unit.Trim();
+            var under = db.Units.Where(candidate => candidate.Code == code).Select(candidate => candidate.Path);
+            var subtree = db.Units.Where(candidate => under.Any(path => candidate.Path.StartsWith(path))).Select(candidate => candidate.Id);
+            people = people.Where(beneficiary => subtree.Contains(beneficiary.UnitId));
+        }
+
+        var rows = people.Select(beneficiary => new SearchRow
         {
             Id = beneficiary.Id,
             IdNumber = beneficiary.IdNumber,
             Name = beneficiary.Name,
             DivisionCode = beneficiary.DivisionCode,
+            UnitCode = beneficiary.Unit!.Code,
             Category = db.BeneficiaryStatusChanges
                 .Where(change => change.BeneficiaryId == beneficiary.Id && change.EffectiveFrom <= today)
                 .OrderByDescending(change => change.EffectiveFrom).ThenByDescending(change => change.Id)
@@ -123,9 +138,10 @@ public static class BeneficiaryAdminEndpoints
     }
 
     public static async Task<Results<Ok<BeneficiaryDetail>, NotFoundProblem>> GetById(
-        long id, MedicalAidDbContext db, ServiceCalendar calendar, CancellationToken cancellationToken)
+        long id, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, ServiceCalendar calendar, CancellationToken cancellationToken)
     {
-        var beneficiary = await WithHistoryAsync(db.Beneficiaries.AsNoTracking(), id, cancellationToken);
+        var scope = await scopes.ForAsync(user, cancellationToken);
+        var beneficiary = await WithHistoryAsync(scope.Beneficiaries(db).AsNoTracking(), id, cancellationToken);
         return beneficiary is null ? NotFound() : TypedResults.Ok(beneficiary.ToDetail(calendar.Today()));
     }
 
@@ -133,6 +149,7 @@ public static class BeneficiaryAdminEndpoints
         CreateBeneficiaryRequest request,
         ClaimsPrincipal user,
         MedicalAidDbContext db,
+        DataScopes scopes,
         TransactionRunner transactions,
         AuditTrail audit,
         ServiceCalendar calendar,
@@ -162,7 +179,16 @@ public static class BeneficiaryAdminEndpoints
         }
 
         await AddCategoryProblemAsync(errors, db, request.Category, cancellationToken);
-        if (errors.Count > 0 || idNumber is null || divisionCode is null)
+        long? unitId = null;
+        if (divisionCode is not null)
+        {
+            string[] codes = request.UnitCode is { } requestedUnit ? [requestedUnit.Trim(), divisionCode] : [divisionCode];
+            var units = await BeneficiaryUnits.LoadAsync(db, await scopes.ForAsync(user, cancellationToken), codes, cancellationToken);
+            (unitId, var unitProblem) = units.Choose(request.UnitCode, divisionCode);
+            AddProblem(errors, "unitCode", unitProblem);
+        }
+
+        if (errors.Count > 0 || idNumber is null || divisionCode is null || unitId is null)
         {
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
@@ -180,11 +206,12 @@ public static class BeneficiaryAdminEndpoints
                     .WithExtension("beneficiaryId", existing));
             }
 
-            var beneficiary = new Beneficiary { IdNumber = idNumber.Value, Name = name, DivisionCode = divisionCode };
+            var beneficiary = new Beneficiary { IdNumber = idNumber.Value, Name = name, DivisionCode = divisionCode, UnitId = unitId.Value };
             var registration = new BeneficiaryStatusChange { EffectiveFrom = request.EffectiveFrom, CategoryCode = request.Category, IsActive = request.Active };
             beneficiary.StatusHistory.Add(registration);
             db.Beneficiaries.Add(beneficiary);
             await db.SaveChangesAsync(token);
+            await db.Entry(beneficiary).Reference(registered => registered.Unit).LoadAsync(token);
 
             audit.Record(user, "beneficiary.created", AuditEntityType, EntityId(beneficiary.Id), null,
                 new { Beneficiary = beneficiary.ToAuditRecord(), Status = registration.ToAuditRecord() });
@@ -198,6 +225,7 @@ public static class BeneficiaryAdminEndpoints
         UpdateBeneficiaryRequest request,
         ClaimsPrincipal user,
         MedicalAidDbContext db,
+        DataScopes scopes,
         TransactionRunner transactions,
         AuditTrail audit,
         ServiceCalendar calendar,
@@ -213,19 +241,38 @@ public static class BeneficiaryAdminEndpoints
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
+        var scope = await scopes.ForAsync(user, cancellationToken);
         return await transactions.RunAsync<Results<Ok<BeneficiaryDetail>, ValidationProblem, NotFoundProblem>>(async token =>
         {
-            var beneficiary = await WithHistoryAsync(db.Beneficiaries, id, token);
+            var beneficiary = await WithHistoryAsync(scope.Beneficiaries(db), id, token);
             if (beneficiary is null)
             {
                 return NotFound();
             }
 
-            if (beneficiary.Name != name || beneficiary.DivisionCode != divisionCode)
+            var unitId = beneficiary.UnitId;
+            if (request.UnitCode is { } unitCode && unitCode.Trim() != beneficiary.Unit!.Code)
+            {
+                var (chosen, unitProblem) = (await BeneficiaryUnits.LoadAsync(db, scope, [unitCode.Trim()], token)).Choose(unitCode, divisionCode);
+                if (chosen is null)
+                {
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["unitCode"] = [unitProblem!] }, type: ProblemTypes.Validation);
+                }
+
+                unitId = chosen.Value;
+            }
+
+            if (beneficiary.Name != name || beneficiary.DivisionCode != divisionCode || beneficiary.UnitId != unitId)
             {
                 var before = beneficiary.ToAuditRecord();
                 beneficiary.Name = name;
                 beneficiary.DivisionCode = divisionCode;
+                if (beneficiary.UnitId != unitId)
+                {
+                    beneficiary.UnitId = unitId;
+                    beneficiary.Unit = await db.Units.FirstAsync(unit => unit.Id == unitId, token);
+                }
+
                 audit.Record(user, "beneficiary.updated", AuditEntityType, EntityId(id), before, beneficiary.ToAuditRecord());
                 await db.SaveChangesAsync(token);
             }
@@ -239,6 +286,7 @@ public static class BeneficiaryAdminEndpoints
         BeneficiaryStatusChangeRequest request,
         ClaimsPrincipal user,
         MedicalAidDbContext db,
+        DataScopes scopes,
         TransactionRunner transactions,
         AuditTrail audit,
         ServiceCalendar calendar,
@@ -252,9 +300,10 @@ public static class BeneficiaryAdminEndpoints
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
+        var scope = await scopes.ForAsync(user, cancellationToken);
         return await transactions.RunAsync<Results<Created<BeneficiaryDetail>, ValidationProblem, NotFoundProblem>>(async token =>
         {
-            var beneficiary = await WithHistoryAsync(db.Beneficiaries, id, token);
+            var beneficiary = await WithHistoryAsync(scope.Beneficiaries(db), id, token);
             if (beneficiary is null)
             {
                 return NotFound();
@@ -316,6 +365,7 @@ public static class BeneficiaryAdminEndpoints
         IdNumberMasked = ResidentIdNumber.Mask(row.IdNumber),
         Name = row.Name,
         DivisionCode = row.DivisionCode,
+        UnitCode = row.UnitCode,
         Category = row.Category,
         Active = row.Active == true,
     };
@@ -331,11 +381,13 @@ public static class BeneficiaryAdminEndpoints
 
         public required string DivisionCode { get; init; }
 
+        public required string UnitCode { get; init; }
+
         public string? Category { get; init; }
 
         public bool? Active { get; init; }
     }
 
     private static Task<Beneficiary?> WithHistoryAsync(IQueryable<Beneficiary> beneficiaries, long id, CancellationToken cancellationToken) =>
-        beneficiaries.Include(candidate => candidate.StatusHistory).FirstOrDefaultAsync(candidate => candidate.Id == id, cancellationToken);
+        beneficiaries.Include(candidate => candidate.StatusHistory).Include(candidate => candidate.Unit).FirstOrDefaultAsync(candidate => candidate.Id == id, cancellationToken);
 }

@@ -20,7 +20,7 @@ public static class BeneficiaryImportEndpoint
     /// <summary>The largest CSV file accepted: far above 1,000,000 rows, far below what would fill a disk.</summary>
     public const long MaxFileBytes = 200L * 1024 * 1024;
 
-    public const string Header = "idNumber,name,category,effectiveFrom,active,divisionCode";
+    public const string Header = "idNumber,name,category,effectiveFrom,active,divisionCode,unitCode";
 
     internal static RouteGroupBuilder MapBeneficiaryImport(this RouteGroupBuilder group)
     {
@@ -34,8 +34,9 @@ public static class BeneficiaryImportEndpoint
             .WithSummary("Register beneficiaries from a UTF-8 CSV file (operator, admin).")
             .WithDescription(
                 $"""
-                The body is `text/csv`, UTF-8, up to 200 MiB, with the header row `{Header}` (`active` and `divisionCode` may be left
-                out; `active` is true/false, default true; `divisionCode` defaults to the first six digits of the ID number;
+                The body is `text/csv`, UTF-8, up to 200 MiB, with the header row `{Header}` (`active`, `divisionCode` and `unitCode`
+                may be left out; `active` is true/false, default true; `divisionCode` defaults to the first six digits of the ID number;
+                `unitCode` is the unit the person belongs to, inside your scope, and defaults to the district unit of the division code;
                 `effectiveFrom` is yyyy-MM-dd). `mode=all-or-nothing` (the default) imports nothing if any row is bad;
                 `mode=valid-rows` imports the good rows. Either way every bad row is reported with its line and reason
                 (the first 1,000 listed, the rest counted). A file whose header or structure cannot be read is a 400.
@@ -84,6 +85,7 @@ public sealed partial class BeneficiaryImporter(
     WriteGate writeGate,
     AuditTrail audit,
     ServiceCalendar calendar,
+    DataScopes scopes,
     ILogger<BeneficiaryImporter> logger)
 {
     public const int BatchSize = 1_000;
@@ -98,6 +100,7 @@ public sealed partial class BeneficiaryImporter(
         var today = calendar.Today();
         var categories = (await db.Categories.AsNoTracking().Select(category => category.Code).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
+        var units = await BeneficiaryUnits.LoadAsync(db, await scopes.ForAsync(user, cancellationToken), null, cancellationToken);
         var run = new ImportRun(mode);
         var options = new CsvReaderOptions
         {
@@ -138,7 +141,7 @@ public sealed partial class BeneficiaryImporter(
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                run.Add(ReadRow(reader, columns, categories, today, run));
+                run.Add(ReadRow(reader, columns, categories, units, today, run));
                 if (run.Pending.Count >= BatchSize)
                 {
                     await FlushAsync(run, cancellationToken);
@@ -186,7 +189,7 @@ public sealed partial class BeneficiaryImporter(
         }
     }
 
-    private static ImportRow ReadRow(CsvReader reader, Columns columns, HashSet<string> categories, DateOnly today, ImportRun run)
+    private static ImportRow ReadRow(CsvReader reader, Columns columns, HashSet<string> categories, BeneficiaryUnits units, DateOnly today, ImportRun run)
     {
         var row = new ImportRow(reader.LineNumber);
 
@@ -265,6 +268,15 @@ public sealed partial class BeneficiaryImporter(
             row.Reject($"divisionCode: {divisionProblem}");
         }
 
+        var unitCode = columns.UnitCode is { } unitColumn ? reader.GetString(unitColumn) : "";
+        var (unitId, unitProblem) = units.Choose(unitCode, row.DivisionCode);
+        if (unitProblem is not null)
+        {
+            row.Reject($"unitCode: {unitProblem}");
+        }
+
+        row.UnitId = unitId ?? 0;
+
         return row;
     }
 
@@ -295,7 +307,7 @@ public sealed partial class BeneficiaryImporter(
             var inserted = 0;
             foreach (var row in run.Pending.Where(row => row.Reasons is null))
             {
-                var beneficiary = new Beneficiary { IdNumber = row.IdNumber, Name = row.Name, DivisionCode = row.DivisionCode };
+                var beneficiary = new Beneficiary { IdNumber = row.IdNumber, Name = row.Name, DivisionCode = row.DivisionCode, UnitId = row.UnitId };
                 beneficiary.StatusHistory.Add(new BeneficiaryStatusChange { EffectiveFrom = row.EffectiveFrom, CategoryCode = row.Category, IsActive = row.Active });
                 db.Beneficiaries.Add(beneficiary);
                 inserted++;
@@ -316,10 +328,10 @@ public sealed partial class BeneficiaryImporter(
     private static partial void LogImported(ILogger logger, BeneficiaryImportMode mode, long rowsRead, long imported, long rejected, bool committed);
 
     /// <summary>Where the columns are in this file's header; <c>active</c> and <c>divisionCode</c> may be absent.</summary>
-    private sealed record Columns(int IdNumber, int Name, int Category, int EffectiveFrom, int? Active, int? DivisionCode)
+    private sealed record Columns(int IdNumber, int Name, int Category, int EffectiveFrom, int? Active, int? DivisionCode, int? UnitCode)
     {
         private static readonly string[] Required = ["idNumber", "name", "category", "effectiveFrom"];
-        private static readonly string[] Known = [.. Required, "active", "divisionCode"];
+        private static readonly string[] Known = [.. Required, "active", "divisionCode", "unitCode"];
 
         public static (Columns? Columns, string? Problem) Find(IReadOnlyList<string> header)
         {
@@ -347,13 +359,14 @@ public sealed partial class BeneficiaryImporter(
             problems.AddRange(Required.Where(column => !positions.ContainsKey(column)).Select(column => $"column {column} is missing"));
             if (problems.Count > 0)
             {
-                return (null, $"The header row has problems: {string.Join("; ", problems)}. Expected: {BeneficiaryImportEndpoint.Header} (active and divisionCode optional).");
+                return (null, $"The header row has problems: {string.Join("; ", problems)}. Expected: {BeneficiaryImportEndpoint.Header} (active, divisionCode and unitCode optional).");
             }
 
             return (new Columns(
                 positions["idNumber"], positions["name"], positions["category"], positions["effectiveFrom"],
                 positions.TryGetValue("active", out var active) ? active : null,
-                positions.TryGetValue("divisionCode", out var division) ? division : null), null);
+                positions.TryGetValue("divisionCode", out var division) ? division : null,
+                positions.TryGetValue("unitCode", out var unit) ? unit : null), null);
         }
     }
 
@@ -372,6 +385,8 @@ public sealed partial class BeneficiaryImporter(
         public bool Active { get; set; }
 
         public string DivisionCode { get; set; } = "";
+
+        public long UnitId { get; set; }
 
         /// <summary>What is wrong with the row; null for a good row.</summary>
         public StringBuilder? Reasons { get; private set; }

@@ -15,6 +15,7 @@ public static class BeneficiaryMapping
             IdNumber = beneficiary.IdNumber,
             Name = beneficiary.Name,
             DivisionCode = beneficiary.DivisionCode,
+            UnitCode = beneficiary.Unit?.Code ?? throw new InvalidOperationException("Load the beneficiary with its unit."),
             Category = current?.CategoryCode,
             Active = current is { IsActive: true },
             StatusHistory = beneficiary.StatusHistory
@@ -35,7 +36,7 @@ public static class BeneficiaryMapping
     public static object ToAuditRecord(this Beneficiary beneficiary)
     {
         ArgumentNullException.ThrowIfNull(beneficiary);
-        return new { IdNumberMasked = ResidentIdNumber.Mask(beneficiary.IdNumber), beneficiary.Name, beneficiary.DivisionCode };
+        return new { IdNumberMasked = ResidentIdNumber.Mask(beneficiary.IdNumber), beneficiary.Name, beneficiary.DivisionCode, UnitCode = beneficiary.Unit?.Code };
     }
 
     public static object ToAuditRecord(this BeneficiaryStatusChange change)

@@ -3,7 +3,10 @@ using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Policies;
+using MedicalAid.Api.Staff;
+using MedicalAid.Api.Units;
 using MedicalAid.Engine;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace MedicalAid.Api.Demo;
@@ -12,8 +15,33 @@ namespace MedicalAid.Api.Demo;
 /// Seeds DESIGN §4 exactly, and only what is missing, so that a restart adds nothing.
 /// Funds are opened for the current and the previous year with an opening-balance ledger entry each.
 /// </summary>
-public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar calendar, ILogger<DemoSeeder> logger)
+public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar calendar, UserManager<StaffUser> users, ILogger<DemoSeeder> logger)
 {
+    /// <summary>The password of every demo account (DESIGN §8): published, so demo data is refused in Production.</summary>
+    public const string StaffPassword = "MedicalAid-demo-2026";
+
+    public const string City = "140100";
+    public const string District = "140109";
+    public const string Qianfeng = "140109001";
+    public const string Xinghua = "140109002";
+
+    public static IReadOnlyList<(string Code, string Name, string? Parent)> Units { get; } =
+    [
+        (City, "太原市", null),
+        (District, "万柏林区", City),
+        (Qianfeng, "千峰街道", District),
+        (Xinghua, "兴华街道", District),
+    ];
+
+    public static IReadOnlyList<(string Username, string DisplayName, string Unit, string[] Roles)> Staff { get; } =
+    [
+        ("demo-admin", "市级管理员", City, [StaffAccess.Admin, StaffAccess.Approver]),
+        ("demo-auditor", "市级审计员", City, [StaffAccess.Auditor]),
+        ("demo-district", "万柏林区经办审批", District, [StaffAccess.Operator, StaffAccess.Approver]),
+        ("demo-clerk", "千峰街道经办员", Qianfeng, [StaffAccess.Operator]),
+        ("demo-township", "千峰街道经办审批", Qianfeng, [StaffAccess.Operator, StaffAccess.Approver]),
+    ];
+
     /// <summary>The demo beneficiaries' registration date: before any date a demo settlement can have.</summary>
     private static readonly DateOnly RegisteredFrom = new(2020, 1, 1);
 
@@ -49,6 +77,8 @@ public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar c
             await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(4242001)", cancellationToken);
         }
 
+        var unitIds = await SeedUnitsAsync(cancellationToken);
+
         var knownCategories = await db.Categories.Select(category => category.Code).ToListAsync(cancellationToken);
         foreach (var (code, name) in DemoPolicy.Categories.Where(category => !knownCategories.Contains(category.Code)))
         {
@@ -72,7 +102,7 @@ public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar c
             .Select(beneficiary => beneficiary.IdNumber).ToListAsync(cancellationToken);
         foreach (var (idNumber, name, category, inactiveSince) in Beneficiaries.Where(person => !knownBeneficiaries.Contains(person.IdNumber)))
         {
-            var beneficiary = new Beneficiary { IdNumber = idNumber, Name = name, DivisionCode = idNumber[..6] };
+            var beneficiary = new Beneficiary { IdNumber = idNumber, Name = name, DivisionCode = idNumber[..6], UnitId = unitIds[TownshipOf(idNumber)] };
             beneficiary.StatusHistory.Add(new BeneficiaryStatusChange { EffectiveFrom = RegisteredFrom, CategoryCode = category, IsActive = true });
             if (inactiveSince is { } since)
             {
@@ -108,10 +138,93 @@ public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar c
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        await PlaceDemoPeopleAsync(unitIds, cancellationToken);
+        await SeedStaffAsync(unitIds);
         await transaction.CommitAsync(cancellationToken);
         LogSeeded(logger, thisYear - 1, thisYear);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data is in place: hospitals H001–H003, nine beneficiaries, funds {Previous}–{Current}")]
+    /// <summary>The first five demo people live in 千峰街道, the other four in 兴华街道 (DESIGN §8).</summary>
+    public static string TownshipOf(string idNumber)
+    {
+        var index = Beneficiaries.Select(person => person.IdNumber).ToList().IndexOf(idNumber);
+        return index is >= 0 and < 5 ? Qianfeng : Xinghua;
+    }
+
+    /// <summary>The demo units, renaming the ones a migration created from division codes; their ids by code.</summary>
+    private async Task<Dictionary<string, long>> SeedUnitsAsync(CancellationToken cancellationToken)
+    {
+        var codes = Units.Select(unit => unit.Code).ToArray();
+        var existing = await db.Units.Where(unit => codes.Contains(unit.Code)).ToDictionaryAsync(unit => unit.Code, cancellationToken);
+        foreach (var (code, name, parentCode) in Units)
+        {
+            var parent = parentCode is null ? null : existing[parentCode];
+            if (existing.TryGetValue(code, out var unit))
+            {
+                // A unit the migration named after its division code gets its real name; a name staff gave is kept.
+                if (unit.Name == code)
+                {
+                    unit.Name = name;
+                }
+
+                continue;
+            }
+
+            unit = new OrganisationUnit
+            {
+                Code = code,
+                Name = name,
+                Level = parent is null ? UnitLevel.City : OrganisationUnit.ChildLevel(parent.Level)!.Value,
+                ParentId = parent?.Id,
+                Path = OrganisationUnit.PathOf(parent?.Path, code),
+            };
+            db.Units.Add(unit);
+            await db.SaveChangesAsync(cancellationToken);
+            existing[code] = unit;
+        }
+
+        return existing.ToDictionary(pair => pair.Key, pair => pair.Value.Id, StringComparer.Ordinal);
+    }
+
+    /// <summary>Demo people a migration placed in the district move to their township; a move staff made is kept.</summary>
+    private async Task PlaceDemoPeopleAsync(Dictionary<string, long> unitIds, CancellationToken cancellationToken)
+    {
+        var demoIdNumbers = Beneficiaries.Select(person => person.IdNumber).ToArray();
+        var district = unitIds[District];
+        var inDistrict = await db.Beneficiaries
+            .Where(beneficiary => demoIdNumbers.Contains(beneficiary.IdNumber) && beneficiary.UnitId == district)
+            .ToListAsync(cancellationToken);
+        foreach (var beneficiary in inDistrict)
+        {
+            beneficiary.UnitId = unitIds[TownshipOf(beneficiary.IdNumber)];
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private async Task SeedStaffAsync(Dictionary<string, long> unitIds)
+    {
+        foreach (var (username, displayName, unit, roles) in Staff)
+        {
+            if (await users.FindByNameAsync(username) is not null)
+            {
+                continue;
+            }
+
+            var account = new StaffUser { UserName = username, DisplayName = displayName, UnitId = unitIds[unit] };
+            Require(await users.CreateAsync(account, StaffPassword), username);
+            Require(await users.AddToRolesAsync(account, roles), username);
+        }
+    }
+
+    private static void Require(IdentityResult result, string username)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not seed the demo account {username}: {string.Join(" ", result.Errors.Select(error => error.Description))}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data is in place: hospitals H001–H003, nine beneficiaries, units 140100–140109002, five staff accounts, funds {Previous}–{Current}")]
     private static partial void LogSeeded(ILogger logger, int previous, int current);
 }

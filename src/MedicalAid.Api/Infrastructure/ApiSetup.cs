@@ -10,6 +10,7 @@ using MedicalAid.Api.Reconciliation;
 using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
+using MedicalAid.Api.Units;
 using MedicalAid.Contracts;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -81,6 +82,14 @@ public static class ApiSetup
         services.AddScoped<ReconciliationService>();
         services.AddScoped<SummaryReportService>();
         services.AddScoped<DemoSeeder>();
+        services.AddDemoOptions();
+        services.AddScoped<UnitService>();
+        services.AddScoped<StaffAccounts>();
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = "MedicalAid.Antiforgery";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+        });
         services.AddScoped<AuditTrail>();
         services.AddScoped<BeneficiaryImporter>();
         services.AddScoped<SubsidyRun>();
@@ -114,7 +123,7 @@ public static class ApiSetup
                 Type = SecuritySchemeType.Http,
                 Scheme = "bearer",
                 BearerFormat = "JWT",
-                Description = "Civil-affairs staff: a token with role auditor, operator or admin (locally: dotnet user-jwts create --role admin).",
+                Description = "Civil-affairs staff: a token with role claims (auditor, operator, approver, admin) and a unit claim (the unit code; none means city level). Locally: dotnet user-jwts create --role admin. The console's sign-in cookie is accepted too.",
             });
             swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
             {
@@ -140,6 +149,7 @@ public static class ApiSetup
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseAntiforgery();
         return app;
     }
 

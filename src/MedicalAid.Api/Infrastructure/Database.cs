@@ -1,9 +1,11 @@
 using System.Data.Common;
 using MedicalAid.Api.Demo;
+using MedicalAid.Api.Staff;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace MedicalAid.Api.Infrastructure;
@@ -33,7 +35,7 @@ public sealed class DatabaseOptions
     public bool GroupCommit { get; set; } = true;
 }
 
-public static class DatabaseSetup
+public static partial class DatabaseSetup
 {
     public const string ConnectionStringName = "MedicalAid";
 
@@ -181,11 +183,21 @@ public static class DatabaseSetup
             }
         }
 
-        if (app.Configuration.GetValue<bool>("Demo:Enabled"))
+        await StaffRoles.EnsureAsync(scope.ServiceProvider, CancellationToken.None);
+        var demo = scope.ServiceProvider.GetRequiredService<IOptions<DemoOptions>>().Value;
+        if (demo.Enabled)
         {
+            if (app.Environment.IsProduction())
+            {
+                LogDemoInProduction(app.Logger);
+            }
+
             await scope.ServiceProvider.GetRequiredService<DemoSeeder>().SeedAsync(CancellationToken.None);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo data is on in Production (Demo:AllowInProduction): the demo staff accounts have a published password")]
+    private static partial void LogDemoInProduction(ILogger logger);
 
     private static async Task<FileStream> AcquireFileLockAsync(string path)
     {

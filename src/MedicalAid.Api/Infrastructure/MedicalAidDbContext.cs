@@ -6,7 +6,10 @@ using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
 using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
+using MedicalAid.Api.Staff;
+using MedicalAid.Api.Units;
 using MedicalAid.Engine;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -14,10 +17,13 @@ namespace MedicalAid.Api.Infrastructure;
 
 /// <summary>
 /// The one model of MedicalAid. Each provider has a subclass so that each keeps its own migrations
-/// (Migrations/Sqlite, Migrations/Postgres).
+/// (Migrations/Sqlite, Migrations/Postgres). Staff accounts live here too (ASP.NET Core Identity's tables), so that
+/// an account, its unit and what it may see are one database and one backup.
 /// </summary>
-public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(options)
+public abstract class MedicalAidDbContext(DbContextOptions options) : IdentityDbContext<StaffUser>(options)
 {
+    public DbSet<OrganisationUnit> Units => Set<OrganisationUnit>();
+
     public DbSet<Hospital> Hospitals => Set<Hospital>();
 
     public DbSet<Category> Categories => Set<Category>();
@@ -52,10 +58,11 @@ public abstract class MedicalAidDbContext(DbContextOptions options) : DbContext(
 
     public DbSet<PersonSettledMonths> PersonSettledMonths => Set<PersonSettledMonths>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        ArgumentNullException.ThrowIfNull(modelBuilder);
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(MedicalAidDbContext).Assembly);
+        ArgumentNullException.ThrowIfNull(builder);
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(MedicalAidDbContext).Assembly);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

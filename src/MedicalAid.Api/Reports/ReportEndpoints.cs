@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
@@ -42,7 +43,7 @@ public static class ReportEndpoints
     }
 
     public static async Task<Results<Ok<SummaryReport>, ValidationProblem>> Summary(
-        DateOnly? from, DateOnly? to, SummaryReportService reports, CancellationToken cancellationToken)
+        DateOnly? from, DateOnly? to, ClaimsPrincipal user, SummaryReportService reports, CancellationToken cancellationToken)
     {
         var errors = SummaryReportService.Problems(from, to);
         if (errors.Count > 0 || from is not { } start || to is not { } end)
@@ -50,34 +51,34 @@ public static class ReportEndpoints
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
-        return TypedResults.Ok(await reports.BuildAsync(start, end, cancellationToken));
+        return TypedResults.Ok(await reports.BuildAsync(start, end, user, cancellationToken));
     }
 
-    public static Results<PushStreamHttpResult, ValidationProblem> ExportSettlementsCsv(
-        [AsParameters] SettlementSearchQuery query, string? lang, MedicalAidDbContext db, CancellationToken cancellationToken) =>
-        ExportSettlements(query, lang, db, "settlements.csv", ExportTables.CsvContentType,
+    public static Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSettlementsCsv(
+        [AsParameters] SettlementSearchQuery query, string? lang, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, CancellationToken cancellationToken) =>
+        ExportSettlements(query, lang, user, db, scopes, "settlements.csv", ExportTables.CsvContentType,
             (body, headers, rows, token) => ExportTables.WriteCsvAsync(body, headers, rows, token), cancellationToken);
 
-    public static Results<PushStreamHttpResult, ValidationProblem> ExportSettlementsXlsx(
-        [AsParameters] SettlementSearchQuery query, string? lang, MedicalAidDbContext db, CancellationToken cancellationToken) =>
-        ExportSettlements(query, lang, db, "settlements.xlsx", ExportTables.XlsxContentType,
+    public static Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSettlementsXlsx(
+        [AsParameters] SettlementSearchQuery query, string? lang, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, CancellationToken cancellationToken) =>
+        ExportSettlements(query, lang, user, db, scopes, "settlements.xlsx", ExportTables.XlsxContentType,
             (body, headers, rows, token) => ExportTables.WriteXlsxAsync(body, "settlements", headers, rows, token), cancellationToken);
 
     public static Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSummaryCsv(
-        DateOnly? from, DateOnly? to, string? lang, SummaryReportService reports, CancellationToken cancellationToken) =>
-        ExportSummary(from, to, lang, reports, "summary.csv", ExportTables.CsvContentType,
+        DateOnly? from, DateOnly? to, string? lang, ClaimsPrincipal user, SummaryReportService reports, CancellationToken cancellationToken) =>
+        ExportSummary(from, to, lang, user, reports, "summary.csv", ExportTables.CsvContentType,
             (body, headers, rows, token) => ExportTables.WriteCsvAsync(body, headers, rows, token), cancellationToken);
 
     public static Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSummaryXlsx(
-        DateOnly? from, DateOnly? to, string? lang, SummaryReportService reports, CancellationToken cancellationToken) =>
-        ExportSummary(from, to, lang, reports, "summary.xlsx", ExportTables.XlsxContentType,
+        DateOnly? from, DateOnly? to, string? lang, ClaimsPrincipal user, SummaryReportService reports, CancellationToken cancellationToken) =>
+        ExportSummary(from, to, lang, user, reports, "summary.xlsx", ExportTables.XlsxContentType,
             (body, headers, rows, token) => ExportTables.WriteXlsxAsync(body, "summary", headers, rows, token), cancellationToken);
 
     private delegate Task TableWriter(Stream body, IReadOnlyList<string> headers, IAsyncEnumerable<object[]> rows, CancellationToken cancellationToken);
 
-    private static Results<PushStreamHttpResult, ValidationProblem> ExportSettlements(
-        SettlementSearchQuery query, string? lang, MedicalAidDbContext db, string fileName, string contentType, TableWriter write,
-        CancellationToken cancellationToken)
+    private static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSettlements(
+        SettlementSearchQuery query, string? lang, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, string fileName, string contentType,
+        TableWriter write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var errors = query.Problems();
@@ -92,7 +93,8 @@ public static class ReportEndpoints
         }
 
         // The rows are read one at a time as they are written: a large export never sits in memory.
-        var rows = query.Sorted(query.Apply(db.Settlements.AsNoTracking())).Select(ListRow.Projection).AsAsyncEnumerable();
+        var scope = await scopes.ForAsync(user, cancellationToken);
+        var rows = query.Sorted(query.Apply(scope.Settlements(db).AsNoTracking())).Select(ListRow.Projection).AsAsyncEnumerable();
         return TypedResults.Stream(
             async body => await write(body, ExportTables.SettlementHeaders(language),
                 ExportTables.Rows(rows, row => ExportTables.SettlementCells(row, language)), cancellationToken),
@@ -101,8 +103,8 @@ public static class ReportEndpoints
     }
 
     private static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSummary(
-        DateOnly? from, DateOnly? to, string? lang, SummaryReportService reports, string fileName, string contentType, TableWriter write,
-        CancellationToken cancellationToken)
+        DateOnly? from, DateOnly? to, string? lang, ClaimsPrincipal user, SummaryReportService reports, string fileName, string contentType,
+        TableWriter write, CancellationToken cancellationToken)
     {
         var errors = SummaryReportService.Problems(from, to);
         if (!ExportTables.TryParseLanguage(lang, out var language))
@@ -115,7 +117,7 @@ public static class ReportEndpoints
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
-        var report = await reports.BuildAsync(start, end, cancellationToken);
+        var report = await reports.BuildAsync(start, end, user, cancellationToken);
         return TypedResults.Stream(
             body => write(body, ExportTables.SummaryHeaders(language), ExportTables.Rows(ExportTables.SummaryCells(report, language)), cancellationToken),
             contentType,

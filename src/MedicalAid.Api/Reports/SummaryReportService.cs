@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Settlements;
+using MedicalAid.Api.Staff;
 using MedicalAid.Contracts.Admin;
 using MedicalAid.Engine;
 using Microsoft.EntityFrameworkCore;
@@ -12,8 +14,10 @@ namespace MedicalAid.Api.Reports;
 /// partial months at either end are added up from their settlements. The groups by month, hospital and category are
 /// folded here into the totals by each dimension. Distinct persons do not add up across groups: for whole months of
 /// one year they are counted from the per-person rollup, for any other range from the settlements themselves.
+/// A caller whose unit does not cover every unit gets the same report cut to the people of its subtree: the rollups
+/// have no unit, so every month is then added up from that subtree's settlements, inside the query.
 /// </summary>
-public sealed class SummaryReportService(MedicalAidDbContext db)
+public sealed class SummaryReportService(MedicalAidDbContext db, DataScopes scopes)
 {
     /// <summary>The longest range one report may cover.</summary>
     public const int MaxRangeDays = 3 * 366;
@@ -46,23 +50,40 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
         return errors;
     }
 
-    public async Task<SummaryReport> BuildAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    public async Task<SummaryReport> BuildAsync(DateOnly from, DateOnly to, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        await BuildAsync(from, to, await scopes.ForAsync(user, cancellationToken), cancellationToken);
+
+    public async Task<SummaryReport> BuildAsync(DateOnly from, DateOnly to, DataScope scope, CancellationToken cancellationToken)
     {
-        var range = ReportRange.Of(from, to);
+        ArgumentNullException.ThrowIfNull(scope);
         var groups = new List<GroupRow>();
-        if (range.WholeMonths is { } wholeMonths)
+        Persons persons;
+        if (scope.CoversAll)
         {
-            groups.AddRange(await MonthlyTotalsAsync(wholeMonths, cancellationToken));
-        }
+            var range = ReportRange.Of(from, to);
+            if (range.WholeMonths is { } wholeMonths)
+            {
+                groups.AddRange(await MonthlyTotalsAsync(wholeMonths, cancellationToken));
+            }
 
-        foreach (var (start, end) in range.PartialMonths)
+            foreach (var (start, end) in range.PartialMonths)
+            {
+                groups.AddRange(await SettlementTotalsAsync(start, end, DataScope.Everything, cancellationToken));
+            }
+
+            persons = range.IsWholeMonthsOfOneYear
+                ? await PersonsFromRollupsAsync(from.Year, range.WholeMonths!.Value.Mask, cancellationToken)
+                : await PersonsFromSettlementsAsync(from, to, DataScope.Everything, cancellationToken);
+        }
+        else
         {
-            groups.AddRange(await SettlementTotalsAsync(start, end, cancellationToken));
-        }
+            foreach (var (start, end) in ReportRange.Months(from, to))
+            {
+                groups.AddRange(await SettlementTotalsAsync(start, end, scope, cancellationToken));
+            }
 
-        var persons = range.IsWholeMonthsOfOneYear
-            ? await PersonsFromRollupsAsync(from.Year, range.WholeMonths!.Value.Mask, cancellationToken)
-            : await PersonsFromSettlementsAsync(from, to, cancellationToken);
+            persons = await PersonsFromSettlementsAsync(from, to, scope, cancellationToken);
+        }
 
         var total = Totals.None;
         var reversedCount = 0L;
@@ -116,10 +137,24 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
             GROUP BY "Year", "Month", "HospitalCode", "CategoryCode"
             """).ToListAsync(cancellationToken);
 
-    /// <summary>Part of one month, added up from its settlements.</summary>
-    private Task<List<GroupRow>> SettlementTotalsAsync(DateOnly start, DateOnly end, CancellationToken cancellationToken) =>
-        db.Database.SqlQuery<GroupRow>($"""
-            SELECT {start.Year} AS "Year", {start.Month} AS "Month", "HospitalCode", "CategoryCode",
+    /// <summary>
+    /// Part of one month (or, for a scope, a whole one), added up from its settlements; for a unit's scope only the
+    /// settlements of people whose unit lies in its subtree (a prefix of the unit path, compared in the database).
+    /// </summary>
+    private Task<List<GroupRow>> SettlementTotalsAsync(DateOnly start, DateOnly end, DataScope scope, CancellationToken cancellationToken)
+    {
+        // Without a scope the statement stays the plain one the city-wide report has always run.
+        var inScope = scope.UnitPath is null
+            ? ""
+            : """
+              AND "BeneficiaryId" IN (
+                SELECT "Beneficiaries"."Id" FROM "Beneficiaries"
+                JOIN "OrganisationUnits" ON "OrganisationUnits"."Id" = "Beneficiaries"."UnitId"
+                WHERE SUBSTR("OrganisationUnits"."Path", 1, {4}) = {5})
+              """;
+        var prefix = scope.UnitPath ?? "";
+        var sql = $$"""
+            SELECT {0} AS "Year", {1} AS "Month", "HospitalCode", "CategoryCode",
                    CAST(SUM(CASE WHEN "Status" = 'Settled' THEN 1 ELSE 0 END) AS BIGINT) AS "Count",
                    CAST(SUM(CASE WHEN "Status" = 'Reversed' THEN 1 ELSE 0 END) AS BIGINT) AS "ReversedCount",
                    CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "InsuranceSubsidy" ELSE 0 END) AS BIGINT) AS "InsuranceSubsidy",
@@ -128,9 +163,14 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
                    CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "Temporary" ELSE 0 END) AS BIGINT) AS "Temporary",
                    CAST(SUM(CASE WHEN "Status" = 'Settled' THEN "Charity" ELSE 0 END) AS BIGINT) AS "Charity"
             FROM "Settlements"
-            WHERE "ServiceDate" >= {start} AND "ServiceDate" <= {end}
+            WHERE "ServiceDate" >= {2} AND "ServiceDate" <= {3} {{inScope}}
             GROUP BY "HospitalCode", "CategoryCode"
-            """).ToListAsync(cancellationToken);
+            """;
+        // Only the fixed fragment above is spliced in; every value is a parameter.
+#pragma warning disable EF1002
+        return db.Database.SqlQueryRaw<GroupRow>(sql, start.Year, start.Month, start, end, prefix.Length, prefix).ToListAsync(cancellationToken);
+#pragma warning restore EF1002
+    }
 
     /// <summary>
     /// Whole months of one year: a person counts once per dimension value, as each has one row per value with the
@@ -162,9 +202,9 @@ public sealed class SummaryReportService(MedicalAidDbContext db)
     }
 
     /// <summary>Any other range: distinct persons counted from the settlements themselves.</summary>
-    private async Task<Persons> PersonsFromSettlementsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken)
+    private async Task<Persons> PersonsFromSettlementsAsync(DateOnly from, DateOnly to, DataScope scope, CancellationToken cancellationToken)
     {
-        var settled = db.Settlements.AsNoTracking()
+        var settled = scope.Settlements(db).AsNoTracking()
             .Where(settlement => settlement.ServiceDate >= from && settlement.ServiceDate <= to && settlement.Status == SettlementState.Settled);
         var total = await settled.Select(settlement => settlement.BeneficiaryId).Distinct().LongCountAsync(cancellationToken);
         var byHospital = await settled.GroupBy(settlement => settlement.HospitalCode)
@@ -309,6 +349,17 @@ public sealed record ReportRange(MonthSpan? WholeMonths, IReadOnlyList<(DateOnly
         }
 
         return new ReportRange(new MonthSpan(FirstDayOf(firstWhole), FirstDayOf(lastWhole)), partial);
+    }
+
+    /// <summary>Every month the range touches, each cut to the range.</summary>
+    public static IEnumerable<(DateOnly Start, DateOnly End)> Months(DateOnly from, DateOnly to)
+    {
+        for (var month = MonthNumber(from); month <= MonthNumber(to); month++)
+        {
+            var first = FirstDayOf(month);
+            var last = LastDayOf(month);
+            yield return (first < from ? from : first, last > to ? to : last);
+        }
     }
 
     /// <summary>The month as year × 12 + month − 1: consecutive months are consecutive numbers, across years too.</summary>

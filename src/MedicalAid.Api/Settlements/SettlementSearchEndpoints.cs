@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Staff;
@@ -26,10 +27,10 @@ public static class SettlementSearchEndpoints
 
         group.MapGet("/", Search)
             .WithName("SearchSettlements")
-            .WithSummary("Search settlements of all hospitals by service date, hospital, beneficiary, category, channel paid, status and visit type; ID numbers are masked.");
+            .WithSummary("Search the settlements of your unit's people at every hospital by service date, hospital, beneficiary, category, channel paid, status and visit type; ID numbers are masked.");
         group.MapGet("/{id:guid}", GetById)
             .WithName("GetSettlementForStaff")
-            .WithSummary("A settlement of any hospital with the full calculation trace of each channel.");
+            .WithSummary("A settlement of one of your unit's people, at any hospital, with the full calculation trace of each channel.");
         return routes;
     }
 
@@ -37,7 +38,9 @@ public static class SettlementSearchEndpoints
         [AsParameters] SettlementSearchQuery query,
         int? pageNumber,
         int? pageSize,
+        ClaimsPrincipal user,
         MedicalAidDbContext db,
+        DataScopes scopes,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -55,13 +58,16 @@ public static class SettlementSearchEndpoints
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
-        var ordered = query.Sorted(query.Apply(db.Settlements.AsNoTracking()));
+        var scope = await scopes.ForAsync(user, cancellationToken);
+        var ordered = query.Sorted(query.Apply(scope.Settlements(db).AsNoTracking()));
         return TypedResults.Ok(await ordered.Select(ListRow.Projection).ToPageAsync(pageNumber, pageSize, ListRow.ToItem, cancellationToken));
     }
 
-    public static async Task<Results<Ok<SettlementResponse>, NotFoundProblem>> GetById(Guid id, MedicalAidDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<SettlementResponse>, NotFoundProblem>> GetById(
+        Guid id, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, CancellationToken cancellationToken)
     {
-        var settlement = await db.Settlements.AsNoTracking()
+        var scope = await scopes.ForAsync(user, cancellationToken);
+        var settlement = await scope.Settlements(db).AsNoTracking()
             .Include(candidate => candidate.Reversal)
             .FirstOrDefaultAsync(candidate => candidate.Id == id, cancellationToken);
         return settlement is null

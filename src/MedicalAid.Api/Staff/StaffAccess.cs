@@ -1,19 +1,31 @@
 using System.Security.Claims;
 using MedicalAid.Api.Hospitals;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 
 namespace MedicalAid.Api.Staff;
 
 /// <summary>
-/// Civil-affairs staff sign in with JWT bearer tokens from any OIDC issuer (configured under
-/// Authentication:Schemes:Bearer; `dotnet user-jwts` for local use). Roles: auditor reads, operator also manages
-/// beneficiaries, admin does everything.
+/// Who civil-affairs staff are and what their roles allow. Staff reach the API with a JWT bearer token from the
+/// province's identity provider (`dotnet user-jwts` in Development) or with the console's sign-in cookie; both give the
+/// same claims (<c>role</c>, and <c>unit</c> for the office), so one set of policies decides for either. Roles say what,
+/// the unit says where (<see cref="DataScope"/>).
 /// </summary>
 public static class StaffAccess
 {
     public const string Auditor = "auditor";
     public const string Operator = "operator";
+    public const string Approver = "approver";
     public const string Admin = "admin";
+
+    public static IReadOnlyList<string> Roles { get; } = [Auditor, Operator, Approver, Admin];
+
+    /// <summary>The claim naming the staff member's unit (its code); none means city level.</summary>
+    public const string UnitClaim = "unit";
+
+    /// <summary>The authentication scheme of every staff policy: it picks bearer, cookie or (to refuse it) hospital key.</summary>
+    public const string Scheme = "Staff";
 
     /// <summary>Any staff role: reading.</summary>
     public const string ReadPolicy = "staff-read";
@@ -21,31 +33,62 @@ public static class StaffAccess
     /// <summary>Operator or admin: beneficiaries.</summary>
     public const string OperatePolicy = "staff-operate";
 
-    /// <summary>Admin only: hospitals, policies, funds, audit.</summary>
+    /// <summary>Admin only: hospitals, policies, funds, units, staff accounts, clearing.</summary>
     public const string AdminPolicy = "staff-admin";
+
+    /// <summary>Auditor or admin: the audit trail.</summary>
+    public const string AuditPolicy = "staff-audit";
 
     public static IServiceCollection AddStaffAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication().AddJwtBearer();
+        services.AddAuthentication()
+            .AddJwtBearer()
+            .AddPolicyScheme(Scheme, "Staff (bearer token or console sign-in)", options => options.ForwardDefaultSelector = SelectScheme);
+        services.AddStaffIdentity();
         services.AddAuthorizationBuilder()
-            .AddPolicy(ReadPolicy, policy => StaffPolicy(policy).RequireRole(Auditor, Operator, Admin))
+            .AddPolicy(ReadPolicy, policy => StaffPolicy(policy).RequireRole(Auditor, Operator, Approver, Admin))
             .AddPolicy(OperatePolicy, policy => StaffPolicy(policy).RequireRole(Operator, Admin))
-            .AddPolicy(AdminPolicy, policy => StaffPolicy(policy).RequireRole(Admin));
+            .AddPolicy(AdminPolicy, policy => StaffPolicy(policy).RequireRole(Admin))
+            .AddPolicy(AuditPolicy, policy => StaffPolicy(policy).RequireRole(Auditor, Admin));
+        services.AddScoped<DataScopes>();
         return services;
     }
 
     /// <summary>
-    /// Staff endpoints authenticate both kinds of caller, so that a hospital key is recognised and refused (403)
-    /// rather than treated as no credentials (401).
+    /// One credential decides who the caller is, never a merge of several: a bearer token if one is sent, else a
+    /// hospital key (authenticated so that it is refused with 403 rather than treated as no credentials), else the
+    /// console's cookie. Without any, the bearer scheme answers the challenge (401 with WWW-Authenticate: Bearer).
     /// </summary>
-    private static Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder StaffPolicy(Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder policy) =>
-        policy.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, ApiKeyAuthenticationHandler.SchemeName)
-            .RequireAuthenticatedUser();
+    private static string SelectScheme(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (headers.Authorization.Count > 0)
+        {
+            return JwtBearerDefaults.AuthenticationScheme;
+        }
 
-    /// <summary>Who did it, for the audit trail: the token's name, else its subject.</summary>
+        if (headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName))
+        {
+            return ApiKeyAuthenticationHandler.SchemeName;
+        }
+
+        return context.Request.Cookies.ContainsKey(StaffSignIn.CookieName) ? IdentityConstants.ApplicationScheme : JwtBearerDefaults.AuthenticationScheme;
+    }
+
+    private static AuthorizationPolicyBuilder StaffPolicy(AuthorizationPolicyBuilder policy) =>
+        policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser();
+
+    /// <summary>Who did it, for the audit trail: the token's name, else the account's username, else its subject.</summary>
     public static string Actor(ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
         return user.FindFirstValue("name") ?? user.Identity?.Name ?? user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? "unknown";
+    }
+
+    /// <summary>The caller's unit code, or null for city level.</summary>
+    public static string? UnitCode(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return user.FindFirstValue(UnitClaim) is { Length: > 0 } code ? code : null;
     }
 }

@@ -22,8 +22,8 @@ internal static class Population
         new(new() { IdNumber = "140109196609300080", Name = "黄丽华" }, DemoPolicy.IllnessPoverty),
     ];
 
-    /// <summary>Districts of Taiyuan (太原市), where the demo scheme runs.</summary>
-    private static readonly string[] Divisions = ["140105", "140106", "140107", "140108", "140109", "140110"];
+    /// <summary>The demo district (DESIGN §8): registration defaults to its unit, which the demo data has.</summary>
+    private static readonly string[] Divisions = ["140109"];
 
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧"];
 

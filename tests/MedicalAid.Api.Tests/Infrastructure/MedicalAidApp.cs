@@ -1,9 +1,11 @@
 using System.Net.Http.Json;
 using MedicalAid.Api.Beneficiaries;
+using MedicalAid.Api.Demo;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
+using MedicalAid.Api.Units;
 using MedicalAid.Contracts;
 using MedicalAid.Engine;
 using Microsoft.AspNetCore.Hosting;
@@ -11,6 +13,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MedicalAid.Api.Tests.Infrastructure;
@@ -59,6 +62,47 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
+    /// <summary>
+    /// Units for the other division codes the tests register people in (beside the demo's 140109): districts of the demo
+    /// city and a second city, so that a registration can default to the district of its division code.
+    /// </summary>
+    public static IReadOnlyList<(string Code, string Name, string? Parent)> TestUnits { get; } =
+    [
+        ("140105", "小店区", DemoSeeder.City),
+        ("140106", "迎泽区", DemoSeeder.City),
+        ("140107", "杏花岭区", DemoSeeder.City),
+        ("110100", "北京市", null),
+        ("110101", "东城区", "110100"),
+        ("110105", "朝阳区", "110100"),
+    ];
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var host = base.CreateHost(builder);
+        using var scope = host.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<MedicalAidDbContext>();
+        foreach (var (code, name, parentCode) in TestUnits)
+        {
+            if (db.Units.Any(unit => unit.Code == code))
+            {
+                continue;
+            }
+
+            var parent = parentCode is null ? null : db.Units.Single(unit => unit.Code == parentCode);
+            db.Units.Add(new OrganisationUnit
+            {
+                Code = code,
+                Name = name,
+                Level = parent is null ? UnitLevel.City : UnitLevel.District,
+                ParentId = parent?.Id,
+                Path = OrganisationUnit.PathOf(parent?.Path, code),
+            });
+            db.SaveChanges();
+        }
+
+        return host;
+    }
+
     public HttpClient Hospital(string apiKey = Keys.H001)
     {
         var client = CreateClient();
@@ -66,11 +110,14 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
         return client;
     }
 
-    /// <summary>A civil-affairs staff client with a bearer token carrying <paramref name="role"/>.</summary>
-    public HttpClient Staff(string role, string name = "测试员")
+    /// <summary>
+    /// A civil-affairs staff client with a bearer token carrying <paramref name="role"/>, and <paramref name="unit"/> as
+    /// its unit claim (none: city level).
+    /// </summary>
+    public HttpClient Staff(string role, string name = "测试员", string? unit = null)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StaffTokens.Create(role, name));
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StaffTokens.Create(role, name, unit: unit));
         return client;
     }
 
@@ -87,8 +134,11 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
             return true;
         });
 
-    /// <summary>Registers a new active beneficiary of <paramref name="category"/>, so that a test starts from an empty year.</summary>
-    public async Task<PatientIdentity> NewBeneficiaryAsync(string category)
+    /// <summary>
+    /// Registers a new active beneficiary of <paramref name="category"/> in unit <paramref name="unitCode"/> (the demo
+    /// district by default), so that a test starts from an empty year.
+    /// </summary>
+    public async Task<PatientIdentity> NewBeneficiaryAsync(string category, string unitCode = DemoSeeder.District)
     {
         var number = Interlocked.Increment(ref nextBeneficiary);
         var birthDate = new DateOnly(1940, 1, 1).AddDays(number * 7);
@@ -97,7 +147,8 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
         var name = $"测试{number}";
         await WithDbAsync(async db =>
         {
-            var beneficiary = new Beneficiary { IdNumber = idNumber, Name = name, DivisionCode = "140109" };
+            var unitId = await db.Units.Where(unit => unit.Code == unitCode).Select(unit => unit.Id).SingleAsync();
+            var beneficiary = new Beneficiary { IdNumber = idNumber, Name = name, DivisionCode = "140109", UnitId = unitId };
             beneficiary.StatusHistory.Add(new BeneficiaryStatusChange { EffectiveFrom = new DateOnly(2020, 1, 1), CategoryCode = category, IsActive = true });
             db.Beneficiaries.Add(beneficiary);
             await db.SaveChangesAsync();

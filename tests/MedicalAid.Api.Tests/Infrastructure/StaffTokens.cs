@@ -14,12 +14,18 @@ public static class StaffTokens
 
     public static string SigningKeyBase64 { get; } = Convert.ToBase64String(SigningKey);
 
-    public static string Create(string role, string name, string? issuer = null, DateTimeOffset? expires = null) =>
+    /// <summary>A token with one or more roles (comma-separated) and, when given, a unit claim.</summary>
+    public static string Create(string role, string name, string? issuer = null, DateTimeOffset? expires = null, string? unit = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer ?? Issuer,
             Audience = Audience,
-            Subject = new ClaimsIdentity([new Claim("sub", name), new Claim("name", name), new Claim("role", role)]),
+            Subject = new ClaimsIdentity(
+                [
+                    new Claim("sub", name), new Claim("name", name),
+                    .. role.Split(',').Select(single => new Claim("role", single)),
+                    .. unit is null ? Array.Empty<Claim>() : [new Claim("unit", unit)],
+                ]),
             NotBefore = DateTime.UtcNow.AddMinutes(-1),
             Expires = (expires ?? DateTimeOffset.UtcNow.AddHours(1)).UtcDateTime,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SigningKey), SecurityAlgorithms.HmacSha256),

@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Staff;
+using MedicalAid.Contracts.Admin;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MedicalAid.Api.Units;
+
+/// <summary>The unit tree for administrators: <c>/api/v1/admin/units</c>.</summary>
+public static class UnitAdminEndpoints
+{
+    private const string Route = "/api/v1/admin/units";
+
+    public static IEndpointRouteBuilder MapUnitAdmin(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup(Route)
+            .RequireAuthorization(StaffAccess.AdminPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithTags("Units and staff");
+
+        group.MapGet("/", List)
+            .WithName("ListUnits")
+            .WithSummary("The organisation units as a tree: cities, their districts, their townships and streets (admin).");
+        group.MapPost("/", Create)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithName("CreateUnit")
+            .WithSummary("Create a unit: a city without a parent, a district under a city, a township or street under a district (admin).");
+        group.MapPut("/{code}", Update)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithName("UpdateUnit")
+            .WithSummary("Rename a unit, or move it with everything under it to another parent of the level above (admin).");
+        return routes;
+    }
+
+    public static async Task<Ok<IReadOnlyList<UnitNode>>> List(UnitService units, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await units.TreeAsync(cancellationToken));
+
+    public static async Task<Results<Ok<UnitNode>, Created<UnitNode>, ValidationProblem, NotFoundProblem, ConflictProblem>> Create(
+        CreateUnitRequest request, ClaimsPrincipal user, UnitService units, CancellationToken cancellationToken) =>
+        AdminResults.Map(await units.CreateAsync(request, user, cancellationToken), unit => $"{Route}/{unit.Code}");
+
+    public static async Task<Results<Ok<UnitNode>, Created<UnitNode>, ValidationProblem, NotFoundProblem, ConflictProblem>> Update(
+        string code, UpdateUnitRequest request, ClaimsPrincipal user, UnitService units, CancellationToken cancellationToken) =>
+        AdminResults.Map(await units.UpdateAsync(code, request, user, cancellationToken), unit => $"{Route}/{unit.Code}");
+}
