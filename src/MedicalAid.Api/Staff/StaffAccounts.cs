@@ -128,10 +128,10 @@ public sealed partial class StaffAccounts(
             user.UnitId = unit.Id;
             var current = await users.GetRolesAsync(user);
             var wanted = Normalise(request.Roles);
+            // New roles or unit take effect on the account's next request: its console sessions re-read the account on
+            // every request (StaffIdentity), so they need not end.
             return Refusal(await users.RemoveFromRolesAsync(user, current.Except(wanted).ToArray()), "roles")
-                ?? Refusal(await users.AddToRolesAsync(user, wanted.Except(current).ToArray()), "roles")
-                // New roles or unit take effect on the account's next request, as its sessions re-read it.
-                ?? Refusal(await users.UpdateSecurityStampAsync(user), "username");
+                ?? Refusal(await users.AddToRolesAsync(user, wanted.Except(current).ToArray()), "roles");
         }, cancellationToken);
     }
 

@@ -84,11 +84,28 @@ public static class StaffIdentity
                 // The API answers with status codes, never with a redirect to a sign-in page.
                 options.Events.OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden);
+                options.Events.OnValidatePrincipal = ValidateEveryRequestAsync;
             });
-        // Every request with a cookie checks the account: a disabled account or a changed password ends its sessions
-        // at once, not at the next re-validation.
-        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.Zero);
         return services;
+    }
+
+    /// <summary>
+    /// Every request with a console cookie reads the account again (one indexed lookup): a disabled account, a reset
+    /// password or a cleared second factor ends its sessions at once, and changed roles or unit apply from the next
+    /// request, rather than after Identity's periodic re-validation.
+    /// </summary>
+    private static async Task ValidateEveryRequestAsync(CookieValidatePrincipalContext context)
+    {
+        var signIns = context.HttpContext.RequestServices.GetRequiredService<SignInManager<StaffUser>>();
+        var user = await signIns.ValidateSecurityStampAsync(context.Principal);
+        if (user is null)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+
+        context.ReplacePrincipal(await signIns.CreateUserPrincipalAsync(user));
     }
 
     private static CookieSecurePolicy SecurePolicy(IHostEnvironment environment) =>

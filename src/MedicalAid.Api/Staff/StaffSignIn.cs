@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using MedicalAid.Api.Audit;
 using MedicalAid.Api.Infrastructure;
 using Microsoft.AspNetCore.Antiforgery;
@@ -34,6 +35,7 @@ public static partial class StaffSignIn
     private const string StepClaim = "medicalaid:sign-in-step";
     private const string CodeVerifiedClaim = "medicalaid:code-verified";
     private const string ReturnUrlClaim = "medicalaid:return-url";
+    private const string SecurityStampClaim = "medicalaid:security-stamp";
     private const string AuditEntityType = StaffAccounts.AuditEntityType;
 
     public static IEndpointRouteBuilder MapStaffSignIn(this IEndpointRouteBuilder routes)
@@ -252,7 +254,9 @@ public static partial class StaffSignIn
             return TypedResults.Redirect(SignInPath);
         }
 
-        return TwoFactorPage(context, antiforgery, user.UserName!, await AuthenticatorKeyAsync(users, user), null);
+        var key = await AuthenticatorKeyAsync(users, user);
+        await KeepSessionAsync(context, users, setup?.Step == "enrol" ? setup : null, user);
+        return TwoFactorPage(context, antiforgery, user.UserName!, key, null);
     }
 
     public static async Task<IResult> EnableTwoFactor(
@@ -274,6 +278,7 @@ public static partial class StaffSignIn
         }
 
         var key = await AuthenticatorKeyAsync(users, user);
+        await KeepSessionAsync(context, users, inSetup ? setup : null, user);
         var typed = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, typed))
         {
@@ -354,23 +359,7 @@ public static partial class StaffSignIn
             return TypedResults.Redirect(returnUrl ?? ConsolePath);
         }
 
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, user.Id),
-            new(StepClaim, step),
-            new("AspNet.Identity.SecurityStamp", await users.GetSecurityStampAsync(user)),
-        };
-        if (codeVerified)
-        {
-            claims.Add(new Claim(CodeVerifiedClaim, "true"));
-        }
-
-        if (returnUrl is not null)
-        {
-            claims.Add(new Claim(ReturnUrlClaim, returnUrl));
-        }
-
-        await context.SignInAsync(SetupScheme, new ClaimsPrincipal(new ClaimsIdentity(claims, SetupScheme)));
+        await IssueSetupAsync(context, users, new Setup(user, step, codeVerified, returnUrl));
         return TypedResults.Redirect(step switch
         {
             "password" => PasswordPath,
@@ -389,6 +378,31 @@ public static partial class StaffSignIn
 
     private sealed record Setup(StaffUser User, string Step, bool CodeVerified, string? ReturnUrl);
 
+    /// <summary>
+    /// The setup cookie names the account, the step, what is verified so far and the account's security stamp, so that
+    /// a password reset or a disabled account in the meantime ends the sign-in in progress.
+    /// </summary>
+    private static async Task IssueSetupAsync(HttpContext context, UserManager<StaffUser> users, Setup setup)
+    {
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, setup.User.Id),
+            new(StepClaim, setup.Step),
+            new(SecurityStampClaim, await users.GetSecurityStampAsync(setup.User)),
+        };
+        if (setup.CodeVerified)
+        {
+            claims.Add(new Claim(CodeVerifiedClaim, "true"));
+        }
+
+        if (setup.ReturnUrl is not null)
+        {
+            claims.Add(new Claim(ReturnUrlClaim, setup.ReturnUrl));
+        }
+
+        await context.SignInAsync(SetupScheme, new ClaimsPrincipal(new ClaimsIdentity(claims, SetupScheme)));
+    }
+
     /// <summary>The sign-in in progress, if the setup cookie is valid and its account unchanged and enabled since.</summary>
     private static async Task<Setup?> SetupAsync(HttpContext context, UserManager<StaffUser> users)
     {
@@ -399,7 +413,7 @@ public static partial class StaffSignIn
         }
 
         var user = await users.FindByIdAsync(id);
-        if (user is not { Enabled: true } || await users.GetSecurityStampAsync(user) != result.Principal.FindFirstValue("AspNet.Identity.SecurityStamp"))
+        if (user is not { Enabled: true } || await users.GetSecurityStampAsync(user) != result.Principal.FindFirstValue(SecurityStampClaim))
         {
             return null;
         }
@@ -418,6 +432,22 @@ public static partial class StaffSignIn
         ArgumentNullException.ThrowIfNull(users);
         var result = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
         return result.Succeeded ? await users.GetUserAsync(result.Principal) : null;
+    }
+
+    /// <summary>
+    /// A new authenticator key changes the account's security stamp: the sign-in in progress, or the console session,
+    /// is issued again so that it survives its own change.
+    /// </summary>
+    private static async Task KeepSessionAsync(HttpContext context, UserManager<StaffUser> users, Setup? setup, StaffUser user)
+    {
+        if (setup is not null)
+        {
+            await IssueSetupAsync(context, users, setup);
+        }
+        else
+        {
+            await context.RequestServices.GetRequiredService<SignInManager<StaffUser>>().RefreshSignInAsync(user);
+        }
     }
 
     private static async Task<string> AuthenticatorKeyAsync(UserManager<StaffUser> users, StaffUser user)
@@ -550,7 +580,10 @@ public static partial class StaffSignIn
         return $"""<input type="hidden" name="{Html(tokens.FormFieldName)}" value="{Html(tokens.RequestToken ?? "")}">""";
     }
 
-    internal static string Html(string text) => HtmlEncoder.Default.Encode(text);
+    // Chinese text stays readable in the page source; markup characters are still encoded.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    internal static string Html(string text) => Encoder.Encode(text);
 
     private static string Problem(string? problem) =>
         problem is null ? "" : $"""<p class="problem" role="alert">{Html(problem)}</p>""";

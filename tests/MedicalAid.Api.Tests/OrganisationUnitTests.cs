@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Http.Json;
+using MedicalAid.Api.Demo;
+using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Staff;
+using MedicalAid.Api.Tests.Infrastructure;
+using MedicalAid.Api.Units;
+using MedicalAid.Contracts;
+using MedicalAid.Contracts.Admin;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace MedicalAid.Api.Tests;
+
+public sealed class SqliteOrganisationUnitTests(SqliteFixture fixture) : OrganisationUnitTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresOrganisationUnitTests(PostgresFixture fixture) : OrganisationUnitTests(fixture), IClassFixture<PostgresFixture>;
+
+/// <summary>The unit tree: administrators create, rename and move units; existing registries migrate into it.</summary>
+public abstract class OrganisationUnitTests(ApiFixture fixture) : ApiTestBase(fixture)
+{
+    private const string Route = "/api/v1/admin/units";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private static int created;
+
+    [Fact]
+    public async Task DemoUnits_ListAsATree_CityDistrictTownships()
+    {
+        using var admin = App.Staff(StaffAccess.Admin);
+
+        var tree = (await admin.GetFromJsonAsync<UnitNode[]>(Route, Cancel))!;
+
+        var city = Assert.Single(tree, unit => unit.Code == DemoSeeder.City);
+        Assert.Equal(("太原市", "city", (string?)null), (city.Name, city.Level, city.ParentCode));
+        var district = Assert.Single(city.Children, unit => unit.Code == DemoSeeder.District);
+        Assert.Equal(("万柏林区", "district"), (district.Name, district.Level));
+        Assert.Equal(
+            [(DemoSeeder.Qianfeng, "千峰街道", "township"), (DemoSeeder.Xinghua, "兴华街道", "township")],
+            district.Children.Select(unit => (unit.Code, unit.Name, unit.Level)).ToArray());
+    }
+
+    [Fact]
+    public async Task CreateRenameAndMove_KeepTheTreeAndTheScopeOfItsPeople_AndAreAudited()
+    {
+        using var admin = App.Staff(StaffAccess.Admin);
+        var township = NextCode("1401");
+        using var create = await admin.PostAsJsonAsync(Route, new CreateUnitRequest { Code = township, Name = "新设街道", ParentCode = DemoSeeder.District }, Cancel);
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        Assert.Equal($"{Route}/{township}", create.Headers.Location?.OriginalString);
+        Assert.Equal("township", (await create.Content.ReadFromJsonAsync<UnitNode>(Cancel))!.Level);
+        var person = await App.NewBeneficiaryAsync(Engine.DemoPolicy.MinimumLiving, township);
+        using var districtClerk = App.Staff(StaffAccess.Operator, "区经办", unit: DemoSeeder.District);
+        Assert.Equal(1, await CountAsync(districtClerk, person.IdNumber));
+
+        using var rename = await admin.PutAsJsonAsync($"{Route}/{township}", new UpdateUnitRequest { Name = "改名街道" }, Cancel);
+        Assert.Equal("改名街道", (await rename.Content.ReadFromJsonAsync<UnitNode>(Cancel))!.Name);
+
+        using var move = await admin.PutAsJsonAsync($"{Route}/{township}", new UpdateUnitRequest { Name = "改名街道", ParentCode = "140105" }, Cancel);
+        Assert.Equal(HttpStatusCode.OK, move.StatusCode);
+        Assert.Equal("140105", (await move.Content.ReadFromJsonAsync<UnitNode>(Cancel))!.ParentCode);
+        Assert.Equal(0, await CountAsync(districtClerk, person.IdNumber));
+        using var otherDistrict = App.Staff(StaffAccess.Operator, "小店区经办", unit: "140105");
+        Assert.Equal(1, await CountAsync(otherDistrict, person.IdNumber));
+        var path = await App.WithDbAsync(db => db.Units.Where(unit => unit.Code == township).Select(unit => unit.Path).SingleAsync());
+        Assert.Equal($"/{DemoSeeder.City}/140105/{township}/", path);
+
+        var actions = await App.WithDbAsync(db => db.AuditEntries.Where(entry => entry.EntityType == UnitService.AuditEntityType && entry.EntityId == township)
+            .OrderBy(entry => entry.Id).Select(entry => entry.Action).ToListAsync());
+        Assert.Equal(["unit.created", "unit.renamed", "unit.moved"], actions);
+    }
+
+    [Fact]
+    public async Task MovingADistrict_MovesItsTownshipsWithIt()
+    {
+        using var admin = App.Staff(StaffAccess.Admin);
+        var city = NextCode("9");
+        var district = NextCode("8");
+        var township = NextCode("7");
+        foreach (var (code, parent) in new (string, string?)[] { (city, null), (district, DemoSeeder.City), (township, district) })
+        {
+            using var response = await admin.PostAsJsonAsync(Route, new CreateUnitRequest { Code = code, Name = $"单位{code}", ParentCode = parent }, Cancel);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        }
+
+        using var move = await admin.PutAsJsonAsync($"{Route}/{district}", new UpdateUnitRequest { Name = "迁移区", ParentCode = city }, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, move.StatusCode);
+        var path = await App.WithDbAsync(db => db.Units.Where(unit => unit.Code == township).Select(unit => unit.Path).SingleAsync());
+        Assert.Equal($"/{city}/{district}/{township}/", path);
+    }
+
+    [Theory]
+    [InlineData("""{"code":"","name":"空"}""", "code")]
+    [InlineData("""{"code":"has space","name":"空格"}""", "code")]
+    [InlineData("""{"code":"1234567890123","name":"太长"}""", "code")]
+    [InlineData("""{"code":"555501","name":""}""", "name")]
+    [InlineData("""{"code":"555502","name":"无父","parentCode":"nowhere"}""", "parentCode")]
+    [InlineData("""{"code":"555503","name":"街道下","parentCode":"140109001"}""", "parentCode")]
+    public async Task Create_WithBadInput_IsAFieldLevelProblem_AndRecordsNothing(string body, string field)
+    {
+        using var admin = App.Staff(StaffAccess.Admin);
+        var before = await App.WithDbAsync(async db => (await db.Units.CountAsync(), await db.AuditEntries.CountAsync()));
+
+        using var response = await admin.PostAsync(Route, new StringContent(body, System.Text.Encoding.UTF8, "application/json"), Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(before, await App.WithDbAsync(async db => (await db.Units.CountAsync(), await db.AuditEntries.CountAsync())));
+    }
+
+    [Theory]
+    [InlineData(DemoSeeder.Qianfeng, DemoSeeder.City)]
+    [InlineData(DemoSeeder.District, DemoSeeder.Xinghua)]
+    [InlineData(DemoSeeder.City, DemoSeeder.District)]
+    public async Task Move_UnderAParentOfTheWrongLevel_Is400AndChangesNothing(string unit, string parent)
+    {
+        using var admin = App.Staff(StaffAccess.Admin);
+
+        using var response = await admin.PutAsJsonAsync($"{Route}/{unit}", new UpdateUnitRequest { Name = "不动", ParentCode = parent }, Cancel);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var name = await App.WithDbAsync(db => db.Units.Where(candidate => candidate.Code == unit).Select(candidate => candidate.Name).SingleAsync());
+        Assert.NotEqual("不动", name);
+    }
+
+    [Fact]
+    public async Task Create_ADuplicateCode_Is409_AndAnUnknownUnitIs404()
+    {
+        using var admin = App.Staff(StaffAccess.Admin);
+
+        using var duplicate = await admin.PostAsJsonAsync(Route, new CreateUnitRequest { Code = DemoSeeder.Qianfeng, Name = "重复", ParentCode = DemoSeeder.District }, Cancel);
+        using var unknown = await admin.PutAsJsonAsync($"{Route}/no-such-unit", new UpdateUnitRequest { Name = "无" }, Cancel);
+
+        Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
+        Assert.Equal(ProblemTypes.Duplicate, (await duplicate.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ProblemDetails>(Cancel))!.Type);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task ARegistryBeforeUnits_Migrates_EveryPersonIntoTheUnitOfTheirDivisionCode()
+    {
+        await using var database = await TestDatabase.CreateAsync(App.Database.Provider);
+        var previous = database.Provider == DatabaseProvider.Sqlite ? "20261129025822_ReportRollups" : "20261129025952_ReportRollups";
+        await using (var db = Context(database))
+        {
+            await db.GetService<IMigrator>().MigrateAsync(previous, Cancel);
+            await db.Database.ExecuteSqlRawAsync("""
+                INSERT INTO "Beneficiaries" ("IdNumber", "Name", "DivisionCode") VALUES
+                  ('14010919550312001X', '王建国', '140109'),
+                  ('140105199001010011', '小店甲', '140105'),
+                  ('140105199001010029', '小店乙', '140105'),
+                  ('110101199001010015', '东城甲', '110101'),
+                  ('140100199001010019', '市辖甲', '140100');
+                INSERT INTO "AuditEntries" ("At", "Actor", "Action", "EntityType", "EntityId", "Before", "After") VALUES
+                  ('2026-01-01T00:00:00+00:00', 'a', 'beneficiary.created', 'beneficiary', '2', NULL, NULL),
+                  ('2026-01-01T00:00:00+00:00', 'a', 'beneficiary.imported', 'beneficiary', 'import', NULL, NULL);
+                """.Replace("'2026-01-01T00:00:00+00:00'", database.Provider == DatabaseProvider.Sqlite ? "0" : "'2026-01-01T00:00:00+00:00'", StringComparison.Ordinal), Cancel);
+            await db.Database.MigrateAsync(Cancel);
+
+            var placed = await db.Beneficiaries.AsNoTracking().OrderBy(person => person.IdNumber)
+                .Select(person => new { person.IdNumber, person.Unit!.Code, person.Unit.Path, person.Unit.Level }).ToListAsync(Cancel);
+            Assert.Equal(
+                [
+                    ("110101199001010015", "110101", "/110100/110101/", UnitLevel.District),
+                    ("140100199001010019", "140100", "/140100/", UnitLevel.City),
+                    ("140105199001010011", "140105", "/140100/140105/", UnitLevel.District),
+                    ("140105199001010029", "140105", "/140100/140105/", UnitLevel.District),
+                    ("14010919550312001X", "140109", "/140100/140109/", UnitLevel.District),
+                ],
+                placed.Select(person => (person.IdNumber, person.Code, person.Path, person.Level)).OrderBy(row => row.IdNumber, StringComparer.Ordinal).ToArray());
+            Assert.Equal(5, await db.Units.CountAsync(Cancel));
+            var audit = await db.AuditEntries.AsNoTracking().OrderBy(entry => entry.Id).Select(entry => entry.BeneficiaryId).ToListAsync(Cancel);
+            Assert.Equal([2L, null], audit);
+        }
+
+        // The demo data then names the migrated units and moves the demo person from the district to their township.
+        await using var app = new MedicalAidApp(database, ownsDatabase: false);
+        await app.WithDbAsync(async db =>
+        {
+            var city = await db.Units.SingleAsync(unit => unit.Code == DemoSeeder.City, Cancel);
+            Assert.Equal("太原市", city.Name);
+            var wang = await db.Beneficiaries.Include(person => person.Unit).SingleAsync(person => person.IdNumber == "14010919550312001X", Cancel);
+            Assert.Equal(DemoSeeder.Qianfeng, wang.Unit!.Code);
+        });
+    }
+
+    private static MedicalAidDbContext Context(TestDatabase database)
+    {
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            var sqlite = new DbContextOptionsBuilder<SqliteMedicalAidDbContext>();
+            DatabaseSetup.UseSqlite(sqlite, database.ConnectionString);
+            return new SqliteMedicalAidDbContext(sqlite.Options);
+        }
+
+        var postgres = new DbContextOptionsBuilder<PostgresMedicalAidDbContext>();
+        DatabaseSetup.UsePostgres(postgres, database.ConnectionString);
+        return new PostgresMedicalAidDbContext(postgres.Options);
+    }
+
+    private static async Task<int> CountAsync(HttpClient client, string idNumber)
+    {
+        var page = (await client.GetFromJsonAsync<Page<BeneficiaryListItem>>($"/api/v1/admin/beneficiaries?idNumber={idNumber}", Cancel))!;
+        return (int)page.Total;
+    }
+
+    private static string NextCode(string prefix) => $"{prefix}{Interlocked.Increment(ref created):D3}{Random.Shared.Next(1000, 9999)}";
+}
