@@ -19,6 +19,7 @@ if (StaffCommands.IsCommand(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
+builder.WatchDevelopmentTokenKeys();
 builder.AddMedicalAidDatabase();
 builder.Services.AddMedicalAidApi(builder.Configuration);
 

@@ -137,7 +137,7 @@ public abstract class ScopeTests(ApiFixture fixture) : ApiTestBase(fixture)
         foreach (var person in scene.People)
         {
             var stored = await StoredAsync(person.Id);
-            Assert.Equal((person.Patient.Name, "140109", person.UnitCode), (stored.Name, stored.DivisionCode, stored.UnitCode));
+            Assert.Equal((person.Patient.Name, person.UnitCode == Beijing ? Beijing : "140109", person.UnitCode), (stored.Name, stored.DivisionCode, stored.UnitCode));
             Assert.Equal(0, stored.AuditEntries);
         }
 
@@ -219,8 +219,9 @@ public abstract class ScopeTests(ApiFixture fixture) : ApiTestBase(fixture)
         var neighbour = made.Single(m => m.Person == scene.Xinghua);
         AssertSameSet("千峰 idNumber", [], (await GetAsync<Page<SettlementListItem>>(township, $"{Settlements}?idNumber={scene.Xinghua.Patient.IdNumber}")).Items.Select(item => item.Id));
         AssertSameSet("千峰 name", [], (await GetAsync<Page<SettlementListItem>>(township, $"{Settlements}?name={Uri.EscapeDataString(scene.Xinghua.Patient.Name)}")).Items.Select(item => item.Id));
+        using var xinghua = Caller(Xinghua);
         Assert.Equal(neighbour.Settlement.SettlementId,
-            Assert.Single((await GetAsync<Page<SettlementListItem>>(Caller(Xinghua), $"{Settlements}?idNumber={scene.Xinghua.Patient.IdNumber}")).Items).Id);
+            Assert.Single((await GetAsync<Page<SettlementListItem>>(xinghua, $"{Settlements}?idNumber={scene.Xinghua.Patient.IdNumber}")).Items).Id);
     }
 
     [Fact]
@@ -258,18 +259,18 @@ public abstract class ScopeTests(ApiFixture fixture) : ApiTestBase(fixture)
         using var h003 = App.Hospital(Keys.H003);
         List<Made> made =
         [
-            await MakeAsync(h001, scene.Qianfeng1, Requests.Inpatient(scene.Qianfeng1.Patient, 12_000.00m, 10_000.00m, 6_000.00m, dischargeDate: new DateOnly(2026, 3, 10))),
-            await MakeAsync(h002, scene.Qianfeng1, Requests.Outpatient(scene.Qianfeng1.Patient, 640.00m, 560.00m, 220.00m, visitDate: new DateOnly(2026, 3, 10))),
-            await MakeAsync(h003, scene.Qianfeng2, Requests.Outpatient(scene.Qianfeng2.Patient, 480.00m, 400.00m, 150.00m, visitDate: new DateOnly(2026, 3, 20))),
-            await MakeAsync(h002, scene.Xinghua, Requests.Inpatient(scene.Xinghua.Patient, 18_000.00m, 16_000.00m, 9_000.00m, dischargeDate: new DateOnly(2026, 3, 10))),
-            await MakeAsync(h001, scene.Xinghua, Requests.Outpatient(scene.Xinghua.Patient, 900.00m, 800.00m, 300.00m, visitDate: new DateOnly(2026, 3, 12))),
-            await MakeAsync(h001, scene.District, Requests.Outpatient(scene.District.Patient, 700.00m, 650.00m, 250.00m, visitDate: new DateOnly(2026, 3, 10))),
-            await MakeAsync(h003, scene.Beijing, Requests.Inpatient(scene.Beijing.Patient, 9_000.00m, 8_500.00m, 4_000.00m, dischargeDate: new DateOnly(2026, 3, 10))),
+            await MakeAsync(h001, scene.Qianfeng1, Requests.Inpatient(scene.Qianfeng1.Patient, 12_000.00m, 10_000.00m, 6_000.00m, dischargeDate: new DateOnly(2026, 10, 10))),
+            await MakeAsync(h002, scene.Qianfeng1, Requests.Outpatient(scene.Qianfeng1.Patient, 640.00m, 560.00m, 220.00m, visitDate: new DateOnly(2026, 10, 10))),
+            await MakeAsync(h003, scene.Qianfeng2, Requests.Outpatient(scene.Qianfeng2.Patient, 480.00m, 400.00m, 150.00m, visitDate: new DateOnly(2026, 10, 20))),
+            await MakeAsync(h002, scene.Xinghua, Requests.Inpatient(scene.Xinghua.Patient, 18_000.00m, 16_000.00m, 9_000.00m, dischargeDate: new DateOnly(2026, 10, 10))),
+            await MakeAsync(h001, scene.Xinghua, Requests.Outpatient(scene.Xinghua.Patient, 900.00m, 800.00m, 300.00m, visitDate: new DateOnly(2026, 10, 12))),
+            await MakeAsync(h001, scene.District, Requests.Outpatient(scene.District.Patient, 700.00m, 650.00m, 250.00m, visitDate: new DateOnly(2026, 10, 10))),
+            await MakeAsync(h003, scene.Beijing, Requests.Inpatient(scene.Beijing.Patient, 9_000.00m, 8_500.00m, 4_000.00m, dischargeDate: new DateOnly(2026, 10, 10))),
         ];
         made[4] = await ReverseAsync(h001, made[4]);
 
-        // One day and a whole month (which a city-wide caller reads from the rollups), and a range across partial months.
-        foreach (var (from, to) in new[] { ("2026-03-10", "2026-03-10"), ("2026-03-01", "2026-03-31"), ("2026-02-15", "2026-04-15") })
+        // One day, whole months (which a city-wide caller reads from the rollups), and a range across partial months.
+        foreach (var (from, to) in new[] { ("2026-10-10", "2026-10-10"), ("2026-10-01", "2026-10-31"), ("2026-10-01", "2026-11-30"), ("2026-09-20", "2026-11-10") })
         {
             foreach (var unit in Callers)
             {

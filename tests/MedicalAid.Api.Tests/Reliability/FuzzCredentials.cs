@@ -20,7 +20,7 @@ public static class FuzzCredentials
     /// <summary>Staff tokens valid for a day, so that a long full run keeps them.</summary>
     private static DateTimeOffset LongRun => DateTimeOffset.UtcNow.AddDays(1);
 
-    public static IReadOnlyList<FuzzCredential> All(OpenApiCatalog catalog)
+    public static IReadOnlyList<FuzzCredential> All(OpenApiCatalog catalog, IReadOnlyList<FuzzCredential>? consoleSessions = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var apiKey = catalog.ApiKeyHeader;
@@ -51,10 +51,45 @@ public static class FuzzCredentials
             new("staff-auditor", [Bearer(StaffTokens.Create("auditor", "模糊审计员", expires: LongRun))], IsStaff: true),
             new("staff-operator", [Bearer(StaffTokens.Create("operator", "模糊经办员", expires: LongRun))], IsStaff: true),
             new("staff-admin", [Bearer(StaffTokens.Create("admin", "模糊管理员", expires: LongRun))], IsStaff: true),
+            new("staff-approver", [Bearer(StaffTokens.Create("approver", "模糊审批人", expires: LongRun))], IsStaff: true),
+            new("staff-township-operator", [Bearer(StaffTokens.Create("operator", "模糊街道经办", expires: LongRun, unit: "140109001"))], IsStaff: true),
+            new("staff-district-admin", [Bearer(StaffTokens.Create("admin,auditor", "模糊区管理员", expires: LongRun, unit: "140109"))], IsStaff: true),
+            new("staff-unknown-unit", [Bearer(StaffTokens.Create("admin", "模糊无单位", expires: LongRun, unit: "999999"))], IsStaff: true),
+            .. consoleSessions ?? [],
             new("expired-admin", [Bearer(StaffTokens.Create("admin", "过期", expires: DateTimeOffset.UtcNow.AddMinutes(-10)))]),
             new("foreign-issuer-admin", [Bearer(StaffTokens.Create("admin", "外人", issuer: "someone-else"))]),
             new("unknown-role", [Bearer(StaffTokens.Create("superuser", "无名"))]),
         ];
+    }
+
+    /// <summary>
+    /// A console session (the sign-in cookie) of each demo account, signed in through the console's own forms; the
+    /// demo administrator enrols an authenticator first, as it must outside Development.
+    /// </summary>
+    public static async Task<IReadOnlyList<FuzzCredential>> ConsoleSessionsAsync(MedicalAidApp app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var sessions = new List<FuzzCredential>();
+        foreach (var (username, _, _, _) in Api.Demo.DemoSeeder.Staff)
+        {
+            using var browser = new ConsoleBrowser(app);
+            var signIn = await browser.SignInAsync(username, Api.Demo.DemoSeeder.StaffPassword);
+            if (signIn.Headers.Location?.OriginalString == "/console/account/two-factor")
+            {
+                signIn.Dispose();
+                var page = await browser.GetPageAsync("/console/account/two-factor");
+                var key = System.Text.RegularExpressions.Regex.Match(page, "data-key>(?<key>[a-z2-7 ]+)<").Groups["key"].Value;
+                signIn = await browser.SubmitAsync("/console/account/two-factor", new Dictionary<string, string> { ["code"] = Totp.Code(key, DateTimeOffset.UtcNow) });
+            }
+
+            using var session = signIn;
+            var cookie = session.Headers.GetValues("Set-Cookie")
+                .Select(header => header.Split(';')[0])
+                .Single(pair => pair.StartsWith(Api.Staff.StaffSignIn.CookieName + "=", StringComparison.Ordinal));
+            sessions.Add(new FuzzCredential($"console-{username}", [[("Cookie", cookie)]], IsStaff: true));
+        }
+
+        return sessions;
     }
 
     private static string UnsignedToken()

@@ -46,7 +46,7 @@ public abstract class OpenApiFuzzTests
 
         using var client = App.CreateClient();
         var catalog = await OpenApiCatalog.LoadAsync(client, Cancel);
-        var credentials = FuzzCredentials.All(catalog);
+        var credentials = FuzzCredentials.All(catalog, await FuzzCredentials.ConsoleSessionsAsync(App));
         var world = await FuzzWorld.SeedAsync(App, Cancel);
         var factory = new FuzzRequestFactory(world, credentials, catalog.ApiKeyHeader, new PCG(1, seed));
         using (var admin = App.Staff("admin", "模糊准备"))
@@ -104,7 +104,7 @@ public abstract class OpenApiFuzzTests
 
             // Who the request speaks for is what its headers say after mutation (a key may have been dropped or added).
             var callers = HospitalsCalling(request, catalog.ApiKeyHeader);
-            var staff = request.Headers.Any(header => header.Name == "Authorization" && staffAuthorizations.Contains(header.Value));
+            var staff = request.Headers.Any(header => header.Name is "Authorization" or "Cookie" && staffAuthorizations.Contains(header.Value));
             if (operation.IsStaff)
             {
                 if (succeeded && !staff)
@@ -327,6 +327,8 @@ public sealed class FuzzStatistics
     private readonly Dictionary<string, int> byMutation = new(StringComparer.Ordinal);
     private readonly HashSet<(string, string)> pairs = [];
 
+    private readonly Dictionary<string, Dictionary<int, int>> byCredential = new(StringComparer.Ordinal);
+
     public int Requests { get; private set; }
 
     public int NotSendable { get; set; }
@@ -346,6 +348,9 @@ public sealed class FuzzStatistics
         }
 
         statuses[status] = statuses.GetValueOrDefault(status) + 1;
+        var answered = byCredential.TryGetValue(credential.Name, out var counts) ? counts : byCredential[credential.Name] = [];
+        var kind = status / 100 * 100;
+        answered[kind] = answered.GetValueOrDefault(kind) + 1;
         byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
         foreach (var mutation in request.Mutations.DefaultIfEmpty("unmutated"))
         {
@@ -358,6 +363,7 @@ public sealed class FuzzStatistics
             operation × credential pairs covered: {pairs.Count} of {possiblePairs}; generated but not sendable in process (Kestrel's own 400), drawn again: {NotSendable}
             statuses: {string.Join(", ", byStatus.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key}×{pair.Value}"))}
             mutations: {string.Join(", ", byMutation.OrderByDescending(pair => pair.Value).Select(pair => $"{pair.Key}×{pair.Value}"))}
+            per credential (by status class): {string.Join("; ", byCredential.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key} {string.Join(" ", pair.Value.OrderBy(kind => kind.Key).Select(kind => $"{kind.Key / 100}xx×{kind.Value}"))}"))}
             per operation:
             {string.Join(Environment.NewLine, byOperation.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"  {pair.Key}: {string.Join(", ", pair.Value.OrderBy(status => status.Key).Select(status => $"{status.Key}×{status.Value}"))}"))}
             """);
