@@ -80,11 +80,14 @@ public static class MedicalAidClientSetup
     }
 
     /// <summary>
-    /// Registers the callback contract for calling hospital systems (used by MedicalAid itself), with retries.
-    /// Callbacks carry a delivery id, so a hospital drops a delivery it has already processed.
+    /// Registers the callback contract for calling one hospital system, with retries, each attempt signed with the
+    /// hospital's callback secret (<see cref="CallbackSignature"/>). Callbacks carry a delivery id, so a hospital drops a
+    /// delivery it has already processed.
     /// </summary>
-    public static IHttpClientBuilder AddHospitalCallbackClient(this IServiceCollection services, Action<HttpStandardResilienceOptions>? configureResilience = null)
+    public static IHttpClientBuilder AddHospitalCallbackClient(
+        this IServiceCollection services, string callbackSecret, Action<HttpStandardResilienceOptions>? configureResilience = null)
     {
+        ArgumentException.ThrowIfNullOrEmpty(callbackSecret);
         var builder = services.AddRefitGeneratedClient<IHospitalCallbackApi>(Settings())
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan);
         builder.AddStandardResilienceHandler(options =>
@@ -93,6 +96,8 @@ public static class MedicalAidClientSetup
             options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
             configureResilience?.Invoke(options);
         });
+        // Inside the resilience pipeline: every attempt is signed at the moment it is sent.
+        builder.AddHttpMessageHandler(provider => new CallbackSigningHandler(callbackSecret, provider.GetService<TimeProvider>()));
         return builder;
     }
 

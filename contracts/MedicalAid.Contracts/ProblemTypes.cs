@@ -22,6 +22,8 @@ public static class ProblemTypes
     public const string VisitAlreadySettled = Prefix + "visit-already-settled";
     public const string RequestVoided = Prefix + "request-voided";
     public const string PayloadTooLarge = Prefix + "payload-too-large";
+    public const string RequestTimeout = Prefix + "request-timeout";
+    public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
     public const string Busy = Prefix + "busy";
     public const string Internal = Prefix + "internal";
 }

@@ -86,8 +86,8 @@ public abstract class ClearingTests
     [Fact]
     public async Task ClearingAMonth_IsDeliveredOnceDespiteFailures_AndARerunAddsNothing()
     {
-        using var mock = MockHospitalSystem.Start("CLR", faults: new HospitalFaults { FailFirstAttempts = 2 });
-        var (code, key) = await RegisterHospitalAsync(mock.Url);
+        using var mock = MockHospitalSystem.Start("CLR", faults: new HospitalFaults { FailFirstAttempts = 2 }, time: App.Clock);
+        var (code, key) = await RegisterHospitalAsync(mock);
         var (_, otherKey) = await RegisterHospitalAsync(null);
         using var hospital = App.Hospital(key);
         using var other = App.Hospital(otherKey);
@@ -131,6 +131,10 @@ public abstract class ClearingTests
         Assert.Equal(ClearingStatementStatus.Issued, statement.Status);
         Assert.Null(statement.DeliveredAt);
         Assert.Contains(run.Statements, candidate => candidate.HospitalCode == "H001");
+        var runAudit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking()
+            .SingleAsync(entry => entry.EntityType == "clearing-run" && entry.EntityId == Month, Cancel));
+        Assert.Equal(("clearing-run.issued", "王科长"), (runAudit.Action, runAudit.Actor));
+        Assert.Contains(statement.StatementId.ToString(), runAudit.After!, StringComparison.Ordinal);
 
         // Deliver: the hospital answers 500 twice, then stores it. Each pass is run by hand, the clock moved past the backoff.
         var dispatcher = App.Services.GetRequiredService<OutboxDispatcher>();
@@ -190,9 +194,8 @@ public abstract class ClearingTests
         var audit = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking()
             .Where(entry => entry.EntityType == "clearing-statement" && entry.EntityId == statement.StatementId.ToString())
             .ToListAsync(Cancel));
-        var entry = Assert.Single(audit);
-        Assert.Equal("clearing-statement.paid", entry.Action);
-        Assert.Equal("王科长", entry.Actor);
+        Assert.Equal(["clearing-statement.issued", "clearing-statement.paid"], audit.OrderBy(entry => entry.Id).Select(entry => entry.Action));
+        Assert.All(audit, entry => Assert.Equal("王科长", entry.Actor));
 
         // Acknowledging a paid statement leaves it paid.
         Assert.Equal(ClearingStatementStatus.Paid, (await AcknowledgeAsync(hospital, notice.AcknowledgementPath)).Status);
@@ -208,11 +211,11 @@ public abstract class ClearingTests
     public async Task ConcurrentDispatchers_DeliverEachStatementOnce_AndAClaimOfADeadInstanceIsRetakenAfterItsLease()
     {
         // September 2026: three hospitals share one slow hospital system, so that the passes below overlap.
-        using var mock = MockHospitalSystem.Start("CLR-MANY", faults: new HospitalFaults { Delay = TimeSpan.FromMilliseconds(150) });
+        using var mock = MockHospitalSystem.Start("CLR-MANY", faults: new HospitalFaults { Delay = TimeSpan.FromMilliseconds(150) }, time: App.Clock);
         var codes = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            codes.Add((await RegisterHospitalAsync(mock.Url)).Code);
+            codes.Add((await RegisterHospitalAsync(mock)).Code);
         }
 
         using var admin = App.Staff("admin");
@@ -283,7 +286,9 @@ public abstract class ClearingTests
     [InlineData("2026-1")]
     [InlineData("October")]
     [InlineData("")]
-    public async Task Run_MonthNotEndedOrMalformed_Is400NamingMonth_AndIssuesNothing(string month)
+    [InlineData("0001-01")] // before the first policy version and fund year: nothing can have been settled
+    [InlineData("2023-12")]
+    public async Task Run_MonthNotEndedMalformedOrBeforeTheScheme_Is400NamingMonth_AndIssuesNothing(string month)
     {
         using var admin = App.Staff("admin");
         var before = await App.CountAsync<ClearingStatement>();
@@ -349,8 +354,10 @@ public abstract class ClearingTests
             .Select(message => message.DeliveredAt)
             .SingleAsync(Cancel));
 
-    private async Task<(string Code, string ApiKey)> RegisterHospitalAsync(Uri? callbackUrl)
+    /// <summary>Registers a hospital whose callbacks go to <paramref name="mock"/> (none: no callback URL); the mock trusts its secret.</summary>
+    private async Task<(string Code, string ApiKey)> RegisterHospitalAsync(MockHospitalSystem? mock)
     {
+        var callbackUrl = mock?.Url;
         using var admin = App.Staff("admin", "王科长");
         var code = $"CL-{Guid.NewGuid():N}"[..12].ToUpperInvariant();
         using var response = await admin.PostAsJsonAsync(
@@ -359,6 +366,7 @@ public abstract class ClearingTests
             Cancel);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var credentials = (await response.Content.ReadFromJsonAsync<HospitalCredentials>(Cancel))!;
+        mock?.TrustCallbackSecret(credentials.CallbackSecret);
         return (credentials.Hospital.Code, credentials.ApiKey);
     }
 

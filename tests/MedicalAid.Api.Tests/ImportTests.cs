@@ -29,7 +29,7 @@ public abstract class ImportTests(ApiFixture fixture) : ApiTestBase(fixture)
         var csv = new StringBuilder(BeneficiaryTestData.Header).Append('\n');
         for (var i = 0; i < ids.Length; i++)
         {
-            csv.Append($"{ids[i]},批量{i},{(i % 2 == 0 ? DemoPolicy.MinimumLiving : DemoPolicy.Orphan)},2024-01-01,{(i % 10 == 9 ? "false" : "true")},{(i % 3 == 0 ? "140107" : "")}\n");
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{ids[i]},批量{i},{(i % 2 == 0 ? DemoPolicy.MinimumLiving : DemoPolicy.Orphan)},2024-01-01,{(i % 10 == 9 ? "false" : "true")},{(i % 3 == 0 ? "140107" : "")}\n");
         }
 
         Assert.True(Encoding.UTF8.GetByteCount(csv.ToString()) > 64 * 1024, "the file should be over the hospital API's 64 KiB limit");
@@ -104,7 +104,7 @@ public abstract class ImportTests(ApiFixture fixture) : ApiTestBase(fixture)
         var csv = new StringBuilder(BeneficiaryTestData.Header).Append('\n');
         for (var i = 0; i < 1_005; i++)
         {
-            csv.Append($"{BeneficiaryTestData.NextIdNumber()},错{i},poor,2024-01-01,true,\n");
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{BeneficiaryTestData.NextIdNumber()},错{i},poor,2024-01-01,true,\n");
         }
 
         using var operatorClient = App.Staff("operator");
@@ -153,6 +153,45 @@ public abstract class ImportTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task Import_AuditEntry_NamesWhoWasRegistered_ByMaskedIdNumber_FileHash_AndLines()
+    {
+        var ids = new[] { BeneficiaryTestData.NextIdNumber(), BeneficiaryTestData.NextIdNumber(), BeneficiaryTestData.NextIdNumber() };
+        var csv = $"{BeneficiaryTestData.Header}\n{ids[0]},审计甲,{DemoPolicy.Orphan},2024-01-01,true,\n{ids[1]},审计乙,{DemoPolicy.Orphan},2024-01-01,true,\nnot-an-id,坏,{DemoPolicy.Orphan},2024-01-01,true,\n{ids[2]},审计丙,{DemoPolicy.Orphan},2024-01-01,true,\n";
+        using var operatorClient = App.Staff("operator", "导入审计员");
+
+        var report = await ImportAsync(operatorClient, csv, "valid-rows");
+
+        Assert.Equal(3L, report.Imported);
+        var entry = await App.WithDbAsync(db => db.Set<AuditEntry>().AsNoTracking()
+            .Where(candidate => candidate.Action == "beneficiary.imported" && candidate.Actor == "导入审计员")
+            .OrderByDescending(candidate => candidate.Id).FirstAsync(Cancel));
+        using var after = System.Text.Json.JsonDocument.Parse(entry.After!);
+        var root = after.RootElement;
+        Assert.Equal(ids.Select(ResidentIdNumber.Mask), Property(root, "IdNumbersMasked").EnumerateArray().Select(id => id.GetString()));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(csv))), Property(root, "FileSha256").GetString());
+        Assert.Equal(["2-3", "5"], Property(root, "ImportedLines").EnumerateArray().Select(line => line.GetString()));
+        Assert.DoesNotContain(ids[0], entry.After, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Import_NameWithInvisibleCharacters_IsRejected_AndANfcNameIsStoredComposed()
+    {
+        var (hidden, decomposed) = (BeneficiaryTestData.NextIdNumber(), BeneficiaryTestData.NextIdNumber());
+        var csv = $"{BeneficiaryTestData.Header}\n{hidden},李\u200b秀英,{DemoPolicy.Orphan},2024-01-01,true,\n{decomposed},Jose\u0301,{DemoPolicy.Orphan},2024-01-01,true,\n";
+        using var operatorClient = App.Staff("operator");
+
+        var report = await ImportAsync(operatorClient, csv, "valid-rows");
+
+        var rejected = Assert.Single(report.Errors);
+        Assert.Equal(2L, rejected.Line);
+        Assert.Contains("name", rejected.Reason, StringComparison.Ordinal);
+        Assert.Equal("Jos\u00e9", (await DetailAsync(decomposed)).Name);
+    }
+
+    private static System.Text.Json.JsonElement Property(System.Text.Json.JsonElement element, string name) =>
+        element.EnumerateObject().First(property => string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
 
     [Fact]
     public async Task OtherStaffEndpoints_StillRefuseBodiesOver64KiB()

@@ -351,12 +351,14 @@ public sealed class PostgresKestrelFixture() : KestrelApiFixture(DatabaseProvide
 /// <summary>The mock hospital systems (WireMock.Net callback receivers) through the callback contract; no database needed.</summary>
 public sealed class MockHospitalCallbackTests
 {
+    private const string Secret = "mcs_test-callback-secret";
+
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task Callbacks_DeliveredThroughTheCallbackContract_AreRecorded_AndADuplicateDeliveryIdIsDropped()
     {
-        using var mock = MockHospitalSystem.Start("H001");
+        using var mock = MockHospitalSystem.Start("H001", callbackSecret: Secret);
         using var services = CallbackClient(mock.Url);
         var callbacks = services.GetRequiredService<IHospitalCallbackApi>();
         var notification = Notification();
@@ -377,7 +379,7 @@ public sealed class MockHospitalCallbackTests
     [Fact]
     public async Task Callback_WhoseFirstAttemptIsAnsweredWithAnError_IsRetried_AndStoredOnce()
     {
-        using var mock = MockHospitalSystem.Start("H001", faults: new HospitalFaults { FirstAttempt = FaultKind.Error });
+        using var mock = MockHospitalSystem.Start("H001", faults: new HospitalFaults { FirstAttempt = FaultKind.Error }, callbackSecret: Secret);
         using var services = CallbackClient(mock.Url);
 
         await services.GetRequiredService<IHospitalCallbackApi>().NotifyAsync(Notification(), "delivery-1", Cancel);
@@ -389,7 +391,7 @@ public sealed class MockHospitalCallbackTests
     [Fact]
     public async Task Callback_WhoseFirstConnectionIsDroppedAfterStoring_IsRetried_AndTheRedeliveryIsADuplicate()
     {
-        using var mock = MockHospitalSystem.Start("H001", faults: new HospitalFaults { FirstAttempt = FaultKind.Drop });
+        using var mock = MockHospitalSystem.Start("H001", faults: new HospitalFaults { FirstAttempt = FaultKind.Drop }, callbackSecret: Secret);
         using var services = CallbackClient(mock.Url);
 
         await services.GetRequiredService<IHospitalCallbackApi>().DeliverClearingStatementAsync(Statement(), "delivery-1", Cancel);
@@ -401,8 +403,8 @@ public sealed class MockHospitalCallbackTests
     [Fact]
     public async Task DroppedConnection_ReachesAClientWithoutRetries_AsAFailure()
     {
-        using var mock = MockHospitalSystem.Start("H001", faults: new HospitalFaults { FirstAttempt = FaultKind.Drop });
-        using var http = new HttpClient { BaseAddress = mock.Url };
+        using var mock = MockHospitalSystem.Start("H001", faults: new HospitalFaults { FirstAttempt = FaultKind.Drop }, callbackSecret: Secret);
+        using var http = SignedClient(mock.Url);
         using var message = new HttpRequestMessage(HttpMethod.Post, "/medicalaid/notifications") { Content = JsonContent.Create(Notification()) };
         message.Headers.Add(IHospitalCallbackApi.DeliveryIdHeader, "delivery-1");
 
@@ -412,8 +414,8 @@ public sealed class MockHospitalCallbackTests
     [Fact]
     public async Task Callback_WithoutADeliveryId_IsRefused_AndNotStored()
     {
-        using var mock = MockHospitalSystem.Start("H001");
-        using var http = new HttpClient { BaseAddress = mock.Url };
+        using var mock = MockHospitalSystem.Start("H001", callbackSecret: Secret);
+        using var http = SignedClient(mock.Url);
 
         using var response = await http.PostAsJsonAsync("/medicalaid/notifications", Notification(), Cancel);
 
@@ -422,10 +424,15 @@ public sealed class MockHospitalCallbackTests
         Assert.Equal([DeliveryOutcome.Refused], mock.Attempts.Select(attempt => attempt.Outcome));
     }
 
+    private static HttpClient SignedClient(Uri baseUrl) =>
+#pragma warning disable CA2000 // The client owns and disposes its handlers.
+        new(new CallbackSigningHandler(Secret) { InnerHandler = new HttpClientHandler() }) { BaseAddress = baseUrl };
+#pragma warning restore CA2000
+
     private static ServiceProvider CallbackClient(Uri hospitalBaseUrl)
     {
         var services = new ServiceCollection();
-        services.AddHospitalCallbackClient(resilience => resilience.Retry.Delay = TimeSpan.FromMilliseconds(10))
+        services.AddHospitalCallbackClient(Secret, resilience => resilience.Retry.Delay = TimeSpan.FromMilliseconds(10))
             .ConfigureHttpClient(client => client.BaseAddress = hospitalBaseUrl);
         return services.BuildServiceProvider();
     }

@@ -36,7 +36,7 @@ public abstract class StaffAdminTests(ApiFixture fixture) : ApiTestBase(fixture)
         }
 
         using var rotated = await admin.PostAsync($"/api/v1/admin/hospitals/{code}/api-key", null, Cancel);
-        var newKey = (await rotated.Content.ReadFromJsonAsync<HospitalCredentials>(Cancel))!.ApiKey;
+        var newKey = (await rotated.Content.ReadFromJsonAsync<HospitalApiKey>(Cancel))!.ApiKey;
         using (var oldKey = App.Hospital(credentials.ApiKey))
         using (var currentKey = App.Hospital(newKey))
         {

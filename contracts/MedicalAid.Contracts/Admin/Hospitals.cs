@@ -32,6 +32,9 @@ public sealed record class HospitalResponse
 
     /// <summary>False once deactivated: its key no longer works.</summary>
     public required bool Active { get; init; }
+
+    /// <summary>Whether a callback secret has been issued (the secret itself is never shown again).</summary>
+    public required bool HasCallbackSecret { get; init; }
 }
 
 public sealed record class RegisterHospitalRequest
@@ -45,7 +48,7 @@ public sealed record class RegisterHospitalRequest
 
     public required HospitalLevel Level { get; init; }
 
-    /// <summary>Absolute http(s) URL.</summary>
+    /// <summary>Absolute https URL (http only in Development) without user-info, whose host resolves to public addresses.</summary>
     public string? CallbackBaseUrl { get; init; }
 }
 
@@ -58,10 +61,32 @@ public sealed record class UpdateHospitalRequest
     public string? CallbackBaseUrl { get; init; }
 }
 
-/// <summary>A hospital with its new API key, shown this once; only its hash is stored.</summary>
+/// <summary>
+/// A newly registered hospital with its API key and callback secret, shown this once: the key is stored only as a
+/// hash, the secret only encrypted.
+/// </summary>
 public sealed record class HospitalCredentials
 {
     public required HospitalResponse Hospital { get; init; }
 
     public required string ApiKey { get; init; }
+
+    /// <summary>The key of the HMAC in every callback's X-MedicalAid-Signature header (see CallbackSignature in the client SDK).</summary>
+    public required string CallbackSecret { get; init; }
+}
+
+/// <summary>A hospital with its new API key, shown this once; only its hash is stored.</summary>
+public sealed record class HospitalApiKey
+{
+    public required HospitalResponse Hospital { get; init; }
+
+    public required string ApiKey { get; init; }
+}
+
+/// <summary>A hospital with its new callback secret, shown this once; the previous secret no longer signs anything.</summary>
+public sealed record class HospitalCallbackSecret
+{
+    public required HospitalResponse Hospital { get; init; }
+
+    public required string CallbackSecret { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Security.Cryptography;
 using System.Text;
 using CsvHelper;
 using MedicalAid.Api.Audit;
@@ -91,12 +92,24 @@ public sealed partial class BeneficiaryImporter(
     public const int BatchSize = 1_000;
     public const int MaxListedErrors = 1_000;
 
+    /// <summary>Up to this many people, an import's audit entry lists each by masked ID number.</summary>
+    public const int MaxAuditedIdNumbers = 1_000;
+
     /// <summary>A record longer than this is not a beneficiary row but a broken file (an unclosed quote, say).</summary>
     private const int MaxRecordBytes = 16 * 1024;
 
     public async Task<Outcome<BeneficiaryImportReport>> ImportAsync(
         Stream csv, BeneficiaryImportMode mode, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(csv);
+        // The audit entry of a large import names the file by its hash; the upload is buffered, so it can be read twice.
+        string? fileSha256 = null;
+        if (csv.CanSeek)
+        {
+            fileSha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(csv, cancellationToken));
+            csv.Position = 0;
+        }
+
         var today = calendar.Today();
         var categories = (await db.Categories.AsNoTracking().Select(category => category.Code).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
@@ -152,8 +165,19 @@ public sealed partial class BeneficiaryImporter(
             var report = run.Report();
             if (report.Committed)
             {
+                // What was registered, not only how much: each person by masked ID number, or for a large file the
+                // file itself (its SHA-256) and the lines of it that were imported.
                 audit.Record(user, "beneficiary.imported", BeneficiaryAdminEndpoints.AuditEntityType, "import", null,
-                    new { report.Mode, report.RowsRead, report.Imported, report.Rejected });
+                    new
+                    {
+                        report.Mode,
+                        report.RowsRead,
+                        report.Imported,
+                        report.Rejected,
+                        FileSha256 = fileSha256,
+                        ImportedLines = run.ImportedLineRanges(),
+                        IdNumbersMasked = run.ImportedMasked,
+                    });
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
@@ -213,7 +237,8 @@ public sealed partial class BeneficiaryImporter(
             }
         }
 
-        row.Name = reader.GetString(columns.Name).Trim();
+        var name = reader.GetString(columns.Name).Trim();
+        row.Name = TextRules.Clean(name) ?? name;
         if (BeneficiaryRules.NameProblem(row.Name) is { } nameProblem)
         {
             row.Reject(row.Name.Length == 0 ? "name: missing." : $"name: {nameProblem}");
@@ -310,6 +335,7 @@ public sealed partial class BeneficiaryImporter(
                 var beneficiary = new Beneficiary { IdNumber = row.IdNumber, Name = row.Name, DivisionCode = row.DivisionCode, UnitId = row.UnitId };
                 beneficiary.StatusHistory.Add(new BeneficiaryStatusChange { EffectiveFrom = row.EffectiveFrom, CategoryCode = row.Category, IsActive = row.Active });
                 db.Beneficiaries.Add(beneficiary);
+                run.RecordImported(row);
                 inserted++;
             }
 
@@ -409,6 +435,7 @@ public sealed partial class BeneficiaryImporter(
         /// <summary>The first line of each valid ID number so far, keyed by its 17 digits (the 18th follows from them).</summary>
         private readonly Dictionary<long, long> firstLines = [];
         private readonly List<BeneficiaryImportError> errors = [];
+        private readonly List<(long First, long Last)> importedLines = [];
         private long rowsRead;
         private long rejected;
 
@@ -416,6 +443,37 @@ public sealed partial class BeneficiaryImporter(
         public List<ImportRow> Pending { get; } = new(BatchSize);
 
         public long Inserted { get; set; }
+
+        /// <summary>The masked ID numbers imported, while there are at most <see cref="MaxAuditedIdNumbers"/>; null beyond.</summary>
+        public List<string>? ImportedMasked { get; private set; } = [];
+
+        public void RecordImported(ImportRow row)
+        {
+            if (ImportedMasked is not null)
+            {
+                ImportedMasked.Add(ResidentIdNumber.Mask(row.IdNumber));
+                if (ImportedMasked.Count > MaxAuditedIdNumbers)
+                {
+                    ImportedMasked = null;
+                }
+            }
+
+            // Rows arrive in line order, so consecutive lines extend the last range.
+            if (importedLines.Count > 0 && importedLines[^1].Last == row.Line - 1)
+            {
+                importedLines[^1] = (importedLines[^1].First, row.Line);
+            }
+            else
+            {
+                importedLines.Add((row.Line, row.Line));
+            }
+        }
+
+        /// <summary>The imported lines as ranges ("2-1001", "1003").</summary>
+        public string[] ImportedLineRanges() =>
+            importedLines.Select(range => range.First == range.Last
+                ? range.First.ToString(CultureInfo.InvariantCulture)
+                : $"{range.First.ToString(CultureInfo.InvariantCulture)}-{range.Last.ToString(CultureInfo.InvariantCulture)}").ToArray();
 
         public bool WillCommit => mode == BeneficiaryImportMode.ValidRows || rejected == 0;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MedicalAid.Api.Infrastructure;
 using MedicalAid.Engine;
 
 namespace MedicalAid.Api.Beneficiaries;
@@ -29,9 +30,9 @@ public static class BeneficiaryRules
             return $"A name has at most {MaxNameLength} characters.";
         }
 
-        if (name.Any(char.IsControl))
+        if (TextRules.FirstRefused(name) is not null)
         {
-            return "A name must not contain control characters.";
+            return TextRules.Refusal;
         }
 
         // U+FFFD is what undecodable bytes become: the text was not UTF-8.

@@ -50,7 +50,7 @@ public static class ClearingEndpoints
     }
 
     public static async Task<Results<Ok<ClearingRunResponse>, ValidationProblem>> RunClearing(
-        ClearingRunRequest request, ClearingService clearing, CancellationToken cancellationToken)
+        ClearingRunRequest request, ClaimsPrincipal user, ClearingService clearing, CancellationToken cancellationToken)
     {
         if (!ClearingService.TryParseMonth(request.Month, out var month))
         {
@@ -62,7 +62,12 @@ public static class ClearingEndpoints
             return Validation("month", $"Only an ended month can be cleared; the current month in Asia/Shanghai is {ClearingService.MonthText(clearing.CurrentMonth())}.");
         }
 
-        var (created, statements) = await clearing.RunAsync(month, cancellationToken);
+        if (await clearing.FirstClearableMonthAsync(cancellationToken) is not { } first || month < first)
+        {
+            return Validation("month", "The month is before the first policy version and the first fund year: nothing can have been settled in it.");
+        }
+
+        var (created, statements) = await clearing.RunAsync(month, user, cancellationToken);
         return TypedResults.Ok(new ClearingRunResponse
         {
             Month = ClearingService.MonthText(month),
@@ -117,7 +122,7 @@ public static class ClearingEndpoints
                 var after = await db.ClearingStatements.AsNoTracking().FirstAsync(candidate => candidate.Id == statementId, token);
                 if (changed == 1)
                 {
-                    audit.Record(user, "clearing-statement.paid", "clearing-statement", statementId.ToString(),
+                    audit.Record(user, "clearing-statement.paid", ClearingService.AuditEntityType, statementId.ToString(),
                         ClearingService.ToResponse(before, null, 0), ClearingService.ToResponse(after, null, 0));
                     await db.SaveChangesAsync(token);
                 }

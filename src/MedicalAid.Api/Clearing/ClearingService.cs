@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
+using MedicalAid.Api.Audit;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Contracts;
@@ -15,8 +17,10 @@ namespace MedicalAid.Api.Clearing;
 /// (ReversedAt), with the amounts of the settlement it negates, whatever month that was. Only ended months are cleared,
 /// so nothing can be added to a month after its statements are issued.
 /// </summary>
-public sealed class ClearingService(MedicalAidDbContext db, TransactionRunner transactions, ServiceCalendar calendar)
+public sealed class ClearingService(MedicalAidDbContext db, TransactionRunner transactions, ServiceCalendar calendar, AuditTrail audit)
 {
+    public const string AuditEntityType = "clearing-statement";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static bool TryParseMonth(string? text, out DateOnly firstDay) =>
@@ -33,10 +37,24 @@ public sealed class ClearingService(MedicalAidDbContext db, TransactionRunner tr
     }
 
     /// <summary>
-    /// Issues one statement per active hospital that has none for the month yet, each with its outbox message, in one
-    /// transaction. A concurrent run of the same month hits the unique index and is retried, then finds the statements.
+    /// The first month anything can have been settled in: that of the first policy version or of the first fund year,
+    /// whichever is earlier; null when there is neither. Clearing a month before it would issue empty statements for a
+    /// time the scheme did not exist (such as 0001-01).
     /// </summary>
-    public async Task<(int Created, IReadOnlyList<ClearingStatement> Statements)> RunAsync(DateOnly month, CancellationToken cancellationToken)
+    public async Task<DateOnly?> FirstClearableMonthAsync(CancellationToken cancellationToken)
+    {
+        var firstPolicy = await db.PolicyVersions.AsNoTracking().MinAsync(policy => (DateOnly?)policy.EffectiveFrom, cancellationToken);
+        var firstFundYear = await db.Funds.AsNoTracking().MinAsync(fund => (int?)fund.Year, cancellationToken);
+        DateOnly?[] starts = [firstPolicy is { } policy ? new DateOnly(policy.Year, policy.Month, 1) : null, firstFundYear is { } year ? new DateOnly(year, 1, 1) : null];
+        return starts.Where(start => start is not null).Min();
+    }
+
+    /// <summary>
+    /// Issues one statement per active hospital that has none for the month yet, each with its outbox message, in one
+    /// transaction, with an audit entry for the run and one for each statement. A concurrent run of the same month hits
+    /// the unique index and is retried, then finds the statements.
+    /// </summary>
+    public async Task<(int Created, IReadOnlyList<ClearingStatement> Statements)> RunAsync(DateOnly month, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var monthText = MonthText(month);
         var start = StartOf(month);
@@ -101,6 +119,21 @@ public sealed class ClearingService(MedicalAidDbContext db, TransactionRunner tr
                         DeliveryId = $"clearing-{statement.Id:N}",
                         NextAttemptAt = now,
                         CreatedAt = now,
+                    });
+                }
+
+                if (created.Count > 0)
+                {
+                    foreach (var statement in created)
+                    {
+                        audit.Record(user, "clearing-statement.issued", AuditEntityType, statement.Id.ToString(), null, ToResponse(statement, null, 0));
+                    }
+
+                    audit.Record(user, "clearing-run.issued", "clearing-run", monthText, null, new
+                    {
+                        Month = monthText,
+                        Created = created.Count,
+                        Statements = created.Select(statement => new { statement.Id, statement.HospitalCode, TotalOwed = statement.Total.ToYuan() }).ToArray(),
                     });
                 }
 

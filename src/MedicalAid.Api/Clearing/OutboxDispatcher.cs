@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Infrastructure;
 using MedicalAid.Client;
 using MedicalAid.Contracts;
@@ -13,10 +14,18 @@ namespace MedicalAid.Api.Clearing;
 /// instances claim different rows; SQLite: one writer at a time), then calls each hospital outside any transaction.
 /// A 2xx marks the row delivered; anything else records the error and backs off exponentially. Everything is in the
 /// table, so a restart resumes where it stopped, and a row whose instance died is claimed again when its lease ends.
-/// The delivery id never changes, so a redelivery after a lost answer is dropped by the hospital.
+/// The delivery id never changes, so a redelivery after a lost answer is dropped by the hospital. Every attempt is
+/// signed with the hospital's callback secret (<see cref="CallbackSignature"/>) and connects only where
+/// <see cref="CallbackUrlPolicy"/> allows, checked again at each attempt.
 /// </summary>
 public sealed partial class OutboxDispatcher(
-    IServiceScopeFactory scopes, IHttpClientFactory httpClients, TimeProvider time, IConfiguration configuration, ILogger<OutboxDispatcher> logger)
+    IServiceScopeFactory scopes,
+    IHttpMessageHandlerFactory httpHandlers,
+    CallbackUrlPolicy callbackUrls,
+    CallbackSecrets callbackSecrets,
+    TimeProvider time,
+    IConfiguration configuration,
+    ILogger<OutboxDispatcher> logger)
     : BackgroundService
 {
     public const string HttpClientName = "hospital-callbacks";
@@ -46,7 +55,7 @@ public sealed partial class OutboxDispatcher(
     public async Task<DispatchResult> DispatchDueAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<OutboxMessage> claimed;
-        Dictionary<int, (string Code, string? Url)> hospitals;
+        Dictionary<int, (string Code, string? Url, string? Secret)> hospitals;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<MedicalAidDbContext>();
@@ -60,15 +69,18 @@ public sealed partial class OutboxDispatcher(
             var hospitalIds = claimed.Select(message => message.HospitalId).Distinct().ToArray();
             hospitals = await db.Hospitals.AsNoTracking()
                 .Where(hospital => hospitalIds.Contains(hospital.Id))
-                .ToDictionaryAsync(hospital => hospital.Id, hospital => (hospital.Code, hospital.IsActive ? hospital.CallbackBaseUrl : null), cancellationToken);
+                .ToDictionaryAsync(
+                    hospital => hospital.Id,
+                    hospital => (hospital.Code, hospital.IsActive ? hospital.CallbackBaseUrl : null, hospital.CallbackSecretProtected),
+                    cancellationToken);
         }
 
         var delivered = 0;
         var failed = 0;
         foreach (var message in claimed)
         {
-            var (code, url) = hospitals.GetValueOrDefault(message.HospitalId, ("?", null));
-            var error = await DeliverAsync(message, url, cancellationToken);
+            var (code, url, secret) = hospitals.GetValueOrDefault(message.HospitalId, ("?", null, null));
+            var error = await DeliverAsync(message, url, callbackSecrets.Unprotect(secret), cancellationToken);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<MedicalAidDbContext>();
             var transactions = scope.ServiceProvider.GetRequiredService<TransactionRunner>();
@@ -160,11 +172,21 @@ public sealed partial class OutboxDispatcher(
     }
 
     /// <summary>One attempt; null on a 2xx answer, else what went wrong.</summary>
-    private async Task<string?> DeliverAsync(OutboxMessage message, string? callbackBaseUrl, CancellationToken cancellationToken)
+    private async Task<string?> DeliverAsync(OutboxMessage message, string? callbackBaseUrl, string? secret, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(callbackBaseUrl) || !Uri.TryCreate(callbackBaseUrl, UriKind.Absolute, out var baseUrl))
         {
             return "The hospital has no callback URL, or is inactive.";
+        }
+
+        if (callbackUrls.FormProblem(baseUrl) is { } urlProblem)
+        {
+            return $"The callback URL is no longer allowed: {urlProblem}";
+        }
+
+        if (secret is null)
+        {
+            return "The hospital has no callback secret that can be read: issue one (POST /api/v1/admin/hospitals/{code}/callback-secret).";
         }
 
         if (message.Kind != OutboxMessage.ClearingStatementKind)
@@ -176,9 +198,9 @@ public sealed partial class OutboxDispatcher(
         {
             var statement = JsonSerializer.Deserialize<ClearingStatementNotice>(message.Payload, Json)
                 ?? throw new JsonException("Empty payload.");
-            using var http = httpClients.CreateClient(HttpClientName);
-            http.BaseAddress = baseUrl;
-            http.Timeout = CallbackTimeout;
+            // The pooled handler (its connections, and the address check in its connect callback) under a signer of this hospital's own.
+            using var signer = new CallbackSigningHandler(secret, time) { InnerHandler = httpHandlers.CreateHandler(HttpClientName) };
+            using var http = new HttpClient(signer, disposeHandler: false) { BaseAddress = baseUrl, Timeout = CallbackTimeout };
             var api = RestService.For<IHospitalCallbackApi>(http, MedicalAidClientSetup.Settings());
             await api.DeliverClearingStatementAsync(statement, message.DeliveryId, cancellationToken);
             return null;

@@ -15,7 +15,8 @@ namespace MedicalAid.Api.Demo;
 /// Seeds DESIGN §4 exactly, and only what is missing, so that a restart adds nothing.
 /// Funds are opened for the current and the previous year with an opening-balance ledger entry each.
 /// </summary>
-public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar calendar, UserManager<StaffUser> users, ILogger<DemoSeeder> logger)
+public sealed partial class DemoSeeder(
+    MedicalAidDbContext db, ServiceCalendar calendar, UserManager<StaffUser> users, CallbackSecrets callbackSecrets, ILogger<DemoSeeder> logger)
 {
     /// <summary>The password of every demo account (DESIGN §8): published, so demo data is refused in Production.</summary>
     public const string StaffPassword = "MedicalAid-demo-2026";
@@ -51,6 +52,9 @@ public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar c
         ("H002", "太原市第三人民医院", HospitalLevel.Tertiary, "demo-h002-key"),
         ("H003", "万柏林区社区卫生服务中心", HospitalLevel.Primary, "demo-h003-key"),
     ];
+
+    /// <summary>A demo hospital's callback secret: published like its key, so that the mock hospitals can verify signatures.</summary>
+    public static string CallbackSecretOf(string hospitalCode) => $"demo-{hospitalCode.ToLowerInvariant()}-callback-secret";
 
     public static IReadOnlyList<(string IdNumber, string Name, string Category, DateOnly? InactiveSince)> Beneficiaries { get; } =
     [
@@ -90,10 +94,25 @@ public sealed partial class DemoSeeder(MedicalAidDbContext db, ServiceCalendar c
             db.PolicyVersions.Add(PolicyVersionRecord.From(DemoPolicy.Version, now));
         }
 
-        var knownHospitals = await db.Hospitals.Select(hospital => hospital.Code).ToListAsync(cancellationToken);
-        foreach (var (code, name, level, apiKey) in Hospitals.Where(hospital => !knownHospitals.Contains(hospital.Code)))
+        var demoCodes = Hospitals.Select(hospital => hospital.Code).ToArray();
+        var knownHospitals = await db.Hospitals.Where(hospital => demoCodes.Contains(hospital.Code)).ToListAsync(cancellationToken);
+        foreach (var (code, name, level, apiKey) in Hospitals.Where(hospital => knownHospitals.All(known => known.Code != hospital.Code)))
         {
-            db.Hospitals.Add(new Hospital { Code = code, Name = name, Level = level, ApiKeyHash = Hospital.HashApiKey(apiKey) });
+            db.Hospitals.Add(new Hospital
+            {
+                Code = code,
+                Name = name,
+                Level = level,
+                ApiKeyHash = Hospital.HashApiKey(apiKey),
+                CallbackSecretProtected = callbackSecrets.Protect(CallbackSecretOf(code)),
+            });
+        }
+
+        // Demo hospitals seeded before callbacks were signed get their published secret too, as do those whose stored
+        // secret this key ring cannot read (a deleted key ring): the mock hospitals verify with the published one.
+        foreach (var hospital in knownHospitals.Where(hospital => callbackSecrets.Unprotect(hospital.CallbackSecretProtected) is null))
+        {
+            hospital.CallbackSecretProtected = callbackSecrets.Protect(CallbackSecretOf(hospital.Code));
         }
 
         // Only the demo people are looked up: this runs at every start, and a registry holds a million people.

@@ -22,6 +22,13 @@ public sealed class Hospital
 
     public string? CallbackBaseUrl { get; set; }
 
+    /// <summary>
+    /// The callback secret, encrypted with Data Protection (<see cref="CallbackSecrets"/>): MedicalAid signs every
+    /// callback with it, so it must be recoverable, unlike the API key. Null until one is issued; no callback is sent
+    /// unsigned.
+    /// </summary>
+    public string? CallbackSecretProtected { get; set; }
+
     public bool IsActive { get; set; } = true;
 
     public static string HashApiKey(string apiKey) =>
@@ -36,6 +43,7 @@ internal sealed class HospitalConfiguration : IEntityTypeConfiguration<Hospital>
         builder.Property(hospital => hospital.Name).HasMaxLength(128);
         builder.Property(hospital => hospital.ApiKeyHash).HasMaxLength(64);
         builder.Property(hospital => hospital.CallbackBaseUrl).HasMaxLength(512);
+        builder.Property(hospital => hospital.CallbackSecretProtected).HasMaxLength(1024);
         builder.HasIndex(hospital => hospital.Code).IsUnique();
         builder.HasIndex(hospital => hospital.ApiKeyHash).IsUnique();
     }

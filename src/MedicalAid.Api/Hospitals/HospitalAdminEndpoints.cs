@@ -29,13 +29,16 @@ public static class HospitalAdminEndpoints
         group.MapGet("/", List).WithName("ListHospitals").WithSummary("Every registered hospital.");
         group.MapGet("/{code}", Get).WithName("GetHospital").WithSummary("One hospital by code.");
         group.MapPost("/", Register).RequireAuthorization(StaffAccess.AdminPolicy)
-            .WithName("RegisterHospital").WithSummary("Register a hospital; its API key is in the answer, shown this once.");
+            .WithName("RegisterHospital").WithSummary("Register a hospital; its API key and callback secret are in the answer, shown this once.");
         group.MapPut("/{code}", Update).RequireAuthorization(StaffAccess.AdminPolicy)
             .WithName("UpdateHospital").WithSummary("Change a hospital's name, level or callback URL.");
         group.MapPost("/{code}/deactivation", Deactivate).RequireAuthorization(StaffAccess.AdminPolicy)
             .WithName("DeactivateHospital").WithSummary("Deactivate a hospital: its key stops working at once.");
         group.MapPost("/{code}/api-key", RotateKey).RequireAuthorization(StaffAccess.AdminPolicy)
             .WithName("RotateHospitalKey").WithSummary("Issue a new API key (shown this once); the old one stops working.");
+        group.MapPost("/{code}/callback-secret", RotateCallbackSecret).RequireAuthorization(StaffAccess.AdminPolicy)
+            .WithName("RotateHospitalCallbackSecret")
+            .WithSummary("Issue a new callback secret (shown this once); callbacks are signed with it from now on, including redeliveries.");
         return routes;
     }
 
@@ -51,9 +54,10 @@ public static class HospitalAdminEndpoints
             : new NotFoundProblem(Problems.NotFound($"No hospital {code}."));
 
     public static async Task<Results<Created<HospitalCredentials>, ValidationProblem, ConflictProblem>> Register(
-        RegisterHospitalRequest request, ClaimsPrincipal user, MedicalAidDbContext db, AuditTrail audit, CancellationToken cancellationToken)
+        RegisterHospitalRequest request, ClaimsPrincipal user, MedicalAidDbContext db, AuditTrail audit, CallbackUrlPolicy callbacks, CallbackSecrets secrets,
+        CancellationToken cancellationToken)
     {
-        var errors = Validate(request.Name, request.CallbackBaseUrl);
+        var errors = await ValidateAsync(request.Name, request.CallbackBaseUrl, callbacks, cancellationToken);
         var code = request.Code?.Trim().ToUpperInvariant() ?? "";
         if (code.Length is 0 or > MaxCodeLength || !code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
         {
@@ -71,6 +75,7 @@ public static class HospitalAdminEndpoints
         }
 
         var apiKey = NewApiKey();
+        var callbackSecret = CallbackSecrets.New();
         var hospital = new Hospital
         {
             Code = code,
@@ -78,6 +83,7 @@ public static class HospitalAdminEndpoints
             Level = ToEngine(request.Level),
             ApiKeyHash = Hospital.HashApiKey(apiKey),
             CallbackBaseUrl = request.CallbackBaseUrl?.Trim(),
+            CallbackSecretProtected = secrets.Protect(callbackSecret),
         };
         db.Hospitals.Add(hospital);
         audit.Record(user, "hospital.registered", "hospital", code, null, ToResponse(hospital));
@@ -90,13 +96,14 @@ public static class HospitalAdminEndpoints
             return Duplicate(code);
         }
 
-        return TypedResults.Created($"/api/v1/admin/hospitals/{code}", new HospitalCredentials { Hospital = ToResponse(hospital), ApiKey = apiKey });
+        return TypedResults.Created($"/api/v1/admin/hospitals/{code}", new HospitalCredentials { Hospital = ToResponse(hospital), ApiKey = apiKey, CallbackSecret = callbackSecret });
     }
 
     public static async Task<Results<Ok<HospitalResponse>, ValidationProblem, NotFoundProblem>> Update(
-        string code, UpdateHospitalRequest request, ClaimsPrincipal user, MedicalAidDbContext db, AuditTrail audit, CancellationToken cancellationToken)
+        string code, UpdateHospitalRequest request, ClaimsPrincipal user, MedicalAidDbContext db, AuditTrail audit, CallbackUrlPolicy callbacks,
+        CancellationToken cancellationToken)
     {
-        var errors = Validate(request.Name, request.CallbackBaseUrl);
+        var errors = await ValidateAsync(request.Name, request.CallbackBaseUrl, callbacks, cancellationToken);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
@@ -137,7 +144,7 @@ public static class HospitalAdminEndpoints
         return TypedResults.Ok(ToResponse(hospital));
     }
 
-    public static async Task<Results<Ok<HospitalCredentials>, NotFoundProblem>> RotateKey(
+    public static async Task<Results<Ok<HospitalApiKey>, NotFoundProblem>> RotateKey(
         string code, ClaimsPrincipal user, MedicalAidDbContext db, AuditTrail audit, CancellationToken cancellationToken)
     {
         var hospital = await db.Hospitals.FirstOrDefaultAsync(candidate => candidate.Code == code, cancellationToken);
@@ -151,13 +158,31 @@ public static class HospitalAdminEndpoints
         // The audit entry says that the key changed, never what it is.
         audit.Record(user, "hospital.key-rotated", "hospital", hospital.Code, null, new { hospital.Code, rotated = true });
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new HospitalCredentials { Hospital = ToResponse(hospital), ApiKey = apiKey });
+        return TypedResults.Ok(new HospitalApiKey { Hospital = ToResponse(hospital), ApiKey = apiKey });
+    }
+
+    public static async Task<Results<Ok<HospitalCallbackSecret>, NotFoundProblem>> RotateCallbackSecret(
+        string code, ClaimsPrincipal user, MedicalAidDbContext db, AuditTrail audit, CallbackSecrets secrets, CancellationToken cancellationToken)
+    {
+        var hospital = await db.Hospitals.FirstOrDefaultAsync(candidate => candidate.Code == code, cancellationToken);
+        if (hospital is null)
+        {
+            return new NotFoundProblem(Problems.NotFound($"No hospital {code}."));
+        }
+
+        var secret = CallbackSecrets.New();
+        hospital.CallbackSecretProtected = secrets.Protect(secret);
+        // The audit entry says that the secret changed, never what it is.
+        audit.Record(user, "hospital.callback-secret-rotated", "hospital", hospital.Code, null, new { hospital.Code, rotated = true });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new HospitalCallbackSecret { Hospital = ToResponse(hospital), CallbackSecret = secret });
     }
 
     /// <summary>256 random bits, URL-safe: long enough that a fast hash of it is safe to store.</summary>
     private static string NewApiKey() => "mak_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static Dictionary<string, string[]> Validate(string? name, string? callbackBaseUrl)
+    private static async Task<Dictionary<string, string[]>> ValidateAsync(
+        string? name, string? callbackBaseUrl, CallbackUrlPolicy callbacks, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var trimmed = name?.Trim() ?? "";
@@ -166,12 +191,20 @@ public static class HospitalAdminEndpoints
             errors["name"] = [$"1 to {MaxNameLength} characters, no control characters."];
         }
 
-        if (callbackBaseUrl is not null
-            && (callbackBaseUrl.Length > MaxUrlLength
-                || !Uri.TryCreate(callbackBaseUrl.Trim(), UriKind.Absolute, out var url)
-                || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp)))
+        if (callbackBaseUrl is null)
         {
-            errors["callbackBaseUrl"] = [$"An absolute http or https URL of at most {MaxUrlLength} characters."];
+            return errors;
+        }
+
+        if (callbackBaseUrl.Length > MaxUrlLength
+            || !Uri.TryCreate(callbackBaseUrl.Trim(), UriKind.Absolute, out var url)
+            || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+        {
+            errors["callbackBaseUrl"] = [$"An absolute https URL of at most {MaxUrlLength} characters."];
+        }
+        else if (await callbacks.ProblemAsync(url, cancellationToken) is { } problem)
+        {
+            errors["callbackBaseUrl"] = [problem];
         }
 
         return errors;
@@ -192,6 +225,7 @@ public static class HospitalAdminEndpoints
         },
         CallbackBaseUrl = hospital.CallbackBaseUrl,
         Active = hospital.IsActive,
+        HasCallbackSecret = hospital.CallbackSecretProtected is not null,
     };
 
     private static EngineLevel ToEngine(WireLevel level) => level switch

@@ -14,6 +14,7 @@ using MedicalAid.Api.Units;
 using MedicalAid.Contracts;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 
 namespace MedicalAid.Api.Infrastructure;
@@ -33,7 +34,9 @@ public static class ApiSetup
             json.AllowDuplicateProperties = false;
             json.MaxDepth = 16;
             json.NumberHandling = JsonNumberHandling.Strict;
+            json.Converters.Add(new CleanTextConverter());
         });
+        TextRules.EnsureNormalisationWorks();
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -49,7 +52,9 @@ public static class ApiSetup
                 StatusCodes.Status401Unauthorized => ProblemTypes.Unauthorized,
                 StatusCodes.Status403Forbidden => ProblemTypes.Forbidden,
                 StatusCodes.Status404NotFound => ProblemTypes.NotFound,
+                StatusCodes.Status408RequestTimeout => ProblemTypes.RequestTimeout,
                 StatusCodes.Status413PayloadTooLarge => ProblemTypes.PayloadTooLarge,
+                StatusCodes.Status415UnsupportedMediaType => ProblemTypes.UnsupportedMediaType,
                 StatusCodes.Status429TooManyRequests => ProblemTypes.TooManyRequests,
                 >= 500 => ProblemTypes.Internal,
                 _ => ProblemTypes.Validation,
@@ -66,6 +71,7 @@ public static class ApiSetup
             }
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOptions<OpenApiExposureOptions>().BindConfiguration(OpenApiExposureOptions.Section).ValidateOnStart();
         services.AddHospitalAuthentication();
         services.AddStaffAuthentication();
         services.AddHospitalRateLimiting(configuration);
@@ -94,7 +100,17 @@ public static class ApiSetup
         services.AddScoped<BeneficiaryImporter>();
         services.AddScoped<SubsidyRun>();
         services.AddScoped<ClearingService>();
-        services.AddHttpClient(OutboxDispatcher.HttpClientName);
+        services.AddHospitalCallbacks(configuration);
+        // Callbacks connect only where the policy allows, follow no redirect and use no proxy (either would reach an
+        // address that was never checked).
+        services.AddHttpClient(OutboxDispatcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(provider => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                UseCookies = false,
+                ConnectCallback = provider.GetRequiredService<CallbackUrlPolicy>().ConnectAsync,
+            });
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService(provider => provider.GetRequiredService<OutboxDispatcher>());
 
@@ -140,12 +156,22 @@ public static class ApiSetup
     public static WebApplication UseMedicalAidPipeline(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<NulInQueryMiddleware>();
-        app.UseSwagger();
-        app.UseSwaggerUI(ui => ui.DocumentTitle = "MedicalAid API");
+        if (app.Services.GetRequiredService<IOptions<OpenApiExposureOptions>>().Value.Enabled ?? !app.Environment.IsProduction())
+        {
+            app.UseSwagger();
+            app.UseSwaggerUI(ui => ui.DocumentTitle = "MedicalAid API");
+        }
+
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -170,7 +196,9 @@ public static class ApiSetup
         (ProblemTypes.RequestVoided, 409, "the Idempotency-Key was voided by a reversal by request before the request arrived"),
         (ProblemTypes.Duplicate, 409, "a beneficiary, hospital or policy with that identity already exists"),
         (ProblemTypes.PolicyOverlap, 409, "a new policy version's dates overlap a version settlements already use"),
+        (ProblemTypes.RequestTimeout, 408, "the body arrived too slowly; nothing was recorded"),
         (ProblemTypes.PayloadTooLarge, 413, "body over 64 KiB (a beneficiary CSV import: 200 MiB)"),
+        (ProblemTypes.UnsupportedMediaType, 415, "the body is not `application/json`"),
         (ProblemTypes.BeneficiaryNotEligible, 422, "not registered, or not active on the service date"),
         (ProblemTypes.IdentityMismatch, 422, "the name does not match the registered beneficiary"),
         (ProblemTypes.NoPolicyInForce, 422, "no policy version covers the service date or category"),

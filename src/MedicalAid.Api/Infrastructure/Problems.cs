@@ -50,7 +50,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problems.Create(
                 StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "The request body is too large."),
             BadHttpRequestException badRequest when badRequest.StatusCode == StatusCodes.Status400BadRequest => Unreadable(badRequest),
-            BadHttpRequestException other => Problems.Create(other.StatusCode, ProblemTypes.Validation, "The request could not be read.", other.Message),
+            BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } => UnsupportedMediaType(),
+            BadHttpRequestException { StatusCode: StatusCodes.Status408RequestTimeout } => Problems.Create(
+                StatusCodes.Status408RequestTimeout, ProblemTypes.RequestTimeout, "The request was not received in time.",
+                "The body arrived too slowly. Nothing was recorded; send it again with the same Idempotency-Key."),
+            BadHttpRequestException other => Problems.Create(other.StatusCode, ProblemTypes.Validation, "The request could not be read."),
             // Whatever field carried it: PostgreSQL cannot store or even compare text holding a NUL character.
             _ when DatabaseErrors.IsNulInText(exception) => Problems.Create(StatusCodes.Status400BadRequest, ProblemTypes.Validation,
                 "The request holds a NUL character.", "Text may not contain U+0000. Nothing was recorded."),
@@ -91,18 +95,43 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
     private static readonly string[] FieldRequired = ["This field is required."];
 
+    public static ProblemDetails UnsupportedMediaType() => Problems.Create(
+        StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "The body is not JSON.",
+        "Send the body as application/json.");
+
+    /// <summary>
+    /// The framework's binding messages name its own types and parameters ("Failed to bind parameter "Nullable&lt;int&gt;
+    /// pageSize""): the answer names the field in the API's words instead, and never repeats the message.
+    /// </summary>
     private static HttpValidationProblemDetails Unreadable(BadHttpRequestException exception)
     {
         if (exception.InnerException is not JsonException json)
         {
-            return Problems.Validation("body", exception.Message);
+            var text = exception.Message;
+            if (BindingFailure().Match(text) is { Success: true } failed)
+            {
+                return Problems.Validation(failed.Groups["name"].Value, ExpectedValue(failed.Groups["type"].Value));
+            }
+
+            if (RequiredParameter().Match(text) is { Success: true } required)
+            {
+                return required.Groups["source"].Value.StartsWith("body", StringComparison.Ordinal)
+                    ? Problems.Validation("body", "A JSON body is required.")
+                    : Problems.Validation(required.Groups["name"].Value, "This parameter is required.");
+            }
+
+            return text.Contains("no body was provided", StringComparison.Ordinal) || text.Contains("end of request content", StringComparison.Ordinal)
+                ? Problems.Validation("body", "A JSON body is required.")
+                : Problems.Validation("body", "The request could not be read.");
         }
 
         var field = JsonPathToField(json.Path);
         var message = json.Message;
         if (message.Contains("missing required properties", StringComparison.Ordinal))
         {
-            var names = MissingPropertyNames().Matches(message).Select(match => match.Groups["name"].Value).ToArray();
+            // "… for type 'Some.Type' was missing required properties including: 'a', 'b'.": the names after "including".
+            var including = message.IndexOf("including", StringComparison.Ordinal);
+            var names = MissingPropertyNames().Matches(including < 0 ? message : message[including..]).Select(match => match.Groups["name"].Value).ToArray();
             return Problems.Validation(names.ToDictionary(
                 name => field == "body" ? name : $"{field}.{name}",
                 _ => FieldRequired,
@@ -111,6 +140,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
         var explanation = message switch
         {
+            TextRules.Refusal => TextRules.Refusal,
             _ when message.Contains("could not be mapped", StringComparison.Ordinal) => "Unknown field; check its spelling against the API documentation.",
             _ when message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) => "The field appears more than once.",
             _ when message.Contains("null", StringComparison.OrdinalIgnoreCase) && message.Contains("nullable", StringComparison.OrdinalIgnoreCase) => "This field must not be null.",
@@ -126,6 +156,27 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
     [GeneratedRegex("'(?<name>[^']+)'")]
     private static partial Regex MissingPropertyNames();
+
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[^ \"]+)\" from")]
+    private static partial Regex BindingFailure();
+
+    [GeneratedRegex("^Required parameter \"(?<type>.+) (?<name>[^ \"]+)\" was not provided from (?<source>[^.]+)")]
+    private static partial Regex RequiredParameter();
+
+    private static string ExpectedValue(string type)
+    {
+        var bare = type.StartsWith("Nullable<", StringComparison.Ordinal) ? type["Nullable<".Length..^1] : type;
+        return bare switch
+        {
+            "int" or "long" or "short" or "Int32" or "Int64" => "Expected a whole number.",
+            "decimal" or "double" => "Expected a number.",
+            "bool" or "Boolean" => "Expected true or false.",
+            "DateOnly" => "Expected a date as yyyy-MM-dd.",
+            "DateTimeOffset" or "DateTime" => "Expected an ISO 8601 date and time.",
+            "Guid" => "Expected a UUID.",
+            _ => "The value is not one this parameter accepts; see the API documentation.",
+        };
+    }
 }
 
 /// <summary>

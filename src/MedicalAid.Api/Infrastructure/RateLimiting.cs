@@ -28,7 +28,7 @@ public static class RateLimiting
         {
             limiter.AddPolicy(HospitalPolicy, context =>
             {
-                var hospital = context.User.FindFirst(HospitalCaller.CodeClaim)?.Value;
+                var hospital = HospitalCaller.KeyIdentity(context.User)?.FindFirst(HospitalCaller.CodeClaim)?.Value;
                 return hospital is null
                     ? RateLimitPartition.GetNoLimiter("not-a-hospital")
                     : RateLimitPartition.GetTokenBucketLimiter(hospital, _ => new TokenBucketRateLimiterOptions

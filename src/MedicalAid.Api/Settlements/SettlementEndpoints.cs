@@ -60,10 +60,16 @@ public static class SettlementEndpoints
         SettlementRequest request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         ClaimsPrincipal user,
+        HttpRequest httpRequest,
         HttpResponse response,
         SettlementService settlements,
         CancellationToken cancellationToken)
     {
+        if (RepeatedIdempotencyKey(httpRequest) is { } repeated)
+        {
+            return repeated;
+        }
+
         var outcome = await settlements.SettleAsync(HospitalCaller.From(user), idempotencyKey, request, cancellationToken);
         MarkReplay(outcome.Replayed, response);
         return outcome.Problem switch
@@ -98,10 +104,16 @@ public static class SettlementEndpoints
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         [FromBody] ReversalRequest? request,
         ClaimsPrincipal user,
+        HttpRequest httpRequest,
         HttpResponse response,
         SettlementService settlements,
         CancellationToken cancellationToken)
     {
+        if (RepeatedIdempotencyKey(httpRequest) is { } repeated)
+        {
+            return repeated;
+        }
+
         var outcome = await settlements.ReverseAsync(HospitalCaller.From(user), settlementId, idempotencyKey, request, cancellationToken);
         MarkReplay(outcome.Replayed, response);
         return outcome.Problem switch
@@ -126,6 +138,15 @@ public static class SettlementEndpoints
             var problem => new UnprocessableProblem(problem),
         };
     }
+
+    /// <summary>
+    /// Two Idempotency-Key headers would be joined into one key ("a,b") by the binder: a request that is neither
+    /// retry. It is refused instead.
+    /// </summary>
+    private static ValidationProblem? RepeatedIdempotencyKey(HttpRequest request) =>
+        request.Headers[IdempotencyKeyHeader].Count > 1
+            ? Validation(Problems.Validation(IdempotencyKeyHeader, "Send the Idempotency-Key header once, with one key."))
+            : null;
 
     private static ValidationProblem Validation(HttpValidationProblemDetails problem) =>
         TypedResults.ValidationProblem(problem.Errors, problem.Detail, problem.Instance, problem.Title, problem.Type);

@@ -40,11 +40,25 @@ public static class StaffAccess
     /// <summary>Auditor or admin: the audit trail.</summary>
     public const string AuditPolicy = "staff-audit";
 
+    /// <summary>The most a token's lifetime is stretched for clocks that disagree (the library's default is 5 minutes).</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
+
     public static IServiceCollection AddStaffAuthentication(this IServiceCollection services)
     {
         services.AddAuthentication()
             .AddJwtBearer()
             .AddPolicyScheme(Scheme, "Staff (bearer token or console sign-in)", options => options.ForwardDefaultSelector = SelectScheme);
+        // After the configuration is bound: why a token failed (expired, wrong issuer, bad signature) is said in
+        // WWW-Authenticate only in Development, where it helps; elsewhere it would help only someone forging tokens.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .PostConfigure<IHostEnvironment>((options, environment) =>
+            {
+                options.IncludeErrorDetails = environment.IsDevelopment();
+                if (options.TokenValidationParameters.ClockSkew > MaxClockSkew)
+                {
+                    options.TokenValidationParameters.ClockSkew = MaxClockSkew;
+                }
+            });
         // The bearer scheme's settings (issuer, audiences, signing keys) are read again whenever configuration changes,
         // so that the signing key `dotnet user-jwts create` writes to user secrets is accepted by an API already running.
         services.AddSingleton<IOptionsChangeTokenSource<JwtBearerOptions>>(provider =>

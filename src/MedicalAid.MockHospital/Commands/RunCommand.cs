@@ -9,7 +9,8 @@ internal sealed class RunCommand : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
-        using var fleet = MockHospitalFleet.Start(settings.HospitalAccounts().Select(account => account.Code), settings.MockPort, settings.Faults(), settings.Seed);
+        using var fleet = MockHospitalFleet.Start(settings.HospitalSecrets(), settings.MockPort, settings.Faults(), settings.Seed);
+        await MockSystemSettings.ProbeAsync(settings, fleet, cancellationToken);
         foreach (var system in fleet.Systems)
         {
             AnsiConsole.MarkupLine($"Mock hospital system {Markup.Escape(system.HospitalCode)} receives callbacks at {Markup.Escape(system.Url.ToString())}");

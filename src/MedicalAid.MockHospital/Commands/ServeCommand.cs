@@ -10,7 +10,8 @@ internal sealed class ServeCommand : AsyncCommand<ServeSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
     {
-        using var fleet = MockHospitalFleet.Start(settings.HospitalAccounts().Select(account => account.Code), settings.MockPort, settings.Faults(), settings.Seed);
+        using var fleet = MockHospitalFleet.Start(settings.HospitalSecrets(), settings.MockPort, settings.Faults(), settings.Seed);
+        await MockSystemSettings.ProbeAsync(settings, fleet, cancellationToken);
         AnsiConsole.MarkupLine("Mock hospital systems are up; register each URL as the hospital's callback base URL. [grey]Ctrl+C stops them.[/]");
         if (!AnsiConsole.Profile.Out.IsTerminal)
         {
@@ -38,7 +39,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeSettings>
 
     private static Table Table(MockHospitalFleet fleet)
     {
-        var table = new Table().AddColumns("Hospital", "Callback base URL", "Stored", "Duplicates", "Errors injected", "Dropped", "Refused", "Last delivery");
+        var table = new Table().AddColumns("Hospital", "Callback base URL", "Stored", "Duplicates", "Errors injected", "Dropped", "Refused", "Bad signature", "Last delivery");
         foreach (var system in fleet.Systems)
         {
             var deliveries = system.Deliveries;
@@ -51,6 +52,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeSettings>
                 system.Count(DeliveryOutcome.Error).ToString(CultureInfo.InvariantCulture),
                 system.Count(DeliveryOutcome.Dropped).ToString(CultureInfo.InvariantCulture),
                 system.Count(DeliveryOutcome.Refused).ToString(CultureInfo.InvariantCulture),
+                system.Count(DeliveryOutcome.Unauthenticated).ToString(CultureInfo.InvariantCulture),
                 last is null ? "—" : Markup.Escape($"{last.Kind} {last.DeliveryId} at {last.ReceivedAt.ToLocalTime():HH:mm:ss}"));
         }
 

@@ -15,6 +15,10 @@ internal class HospitalSettings : CommandSettings
     [Description("Hospitals as CODE=KEY pairs, comma-separated; a demo code (H001–H003) may leave out its demo key. Default: H001,H002,H003.")]
     public string? Hospitals { get; set; }
 
+    [CommandOption("--callback-secrets <LIST>")]
+    [Description("Each hospital's callback secret as CODE=SECRET pairs, comma-separated, to verify callback signatures with; a demo code (H001–H003) may leave out its demo secret.")]
+    public string? CallbackSecrets { get; set; }
+
     [CommandOption("--seed <N>")]
     [Description("Seed of everything random: population, visits, bills, faults. The same seed gives the same run.")]
     [DefaultValue(1)]
@@ -34,6 +38,19 @@ internal class HospitalSettings : CommandSettings
                 var key = parts.Length == 2 ? parts[1] : HospitalAccount.Demo.FirstOrDefault(demo => demo.Code == parts[0])?.ApiKey ?? "";
                 return new HospitalAccount(parts[0], key);
             })
+            .ToArray();
+    }
+
+    /// <summary>The hospitals with their callback secrets: given, else the demo secret of a demo code, else none.</summary>
+    public IReadOnlyList<(string Code, string? CallbackSecret)> HospitalSecrets()
+    {
+        var given = (CallbackSecrets ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2, StringSplitOptions.TrimEntries))
+            .Where(parts => parts.Length == 2)
+            .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
+        return HospitalAccounts()
+            .Select(account => (account.Code, given.GetValueOrDefault(account.Code)
+                ?? (HospitalAccount.Demo.Any(demo => demo.Code == account.Code) ? HospitalAccount.DemoCallbackSecret(account.Code) : null)))
             .ToArray();
     }
 
@@ -63,6 +80,8 @@ internal interface IMockSystemSettings
     int DelayMilliseconds { get; }
 
     FaultKind FailFirstAttempt { get; }
+
+    bool SendBadCallbacks { get; }
 }
 
 internal static class MockSystemSettings
@@ -74,6 +93,24 @@ internal static class MockSystemSettings
         Delay = TimeSpan.FromMilliseconds(settings.DelayMilliseconds),
         FirstAttempt = settings.FailFirstAttempt,
     };
+
+    /// <summary>With --send-bad-callbacks: each system is sent the deliveries it must refuse, and what it answered is shown.</summary>
+    public static async Task ProbeAsync(IMockSystemSettings settings, MockHospitalFleet fleet, CancellationToken cancellationToken)
+    {
+        if (!settings.SendBadCallbacks)
+        {
+            return;
+        }
+
+        foreach (var system in fleet.Systems)
+        {
+            foreach (var probe in await system.SendBadDeliveriesAsync(cancellationToken))
+            {
+                var refused = probe.Status == 401 ? "[green]refused[/]" : "[red]ACCEPTED[/]";
+                AnsiConsole.MarkupLine(Markup.Escape($"Mock hospital system {system.HospitalCode}: {probe.What} delivery answered {probe.Status} ") + refused);
+            }
+        }
+    }
 
     public static ValidationResult Validate(IMockSystemSettings settings) =>
         settings.MockPort is < 0 or > 65_535 ? ValidationResult.Error("--mock-port: 0 (free ports) or a port number.")
@@ -109,6 +146,11 @@ internal sealed class ServeSettings : HospitalSettings, IMockSystemSettings
     [Description("none, error or drop: fail the first attempt of every delivery that way, so only a redelivery succeeds.")]
     [DefaultValue(FaultKind.None)]
     public FaultKind FailFirstAttempt { get; set; }
+
+    [CommandOption("--send-bad-callbacks")]
+    [Description("At start, send each system an unsigned, a wrongly signed and a stale (6 minutes old) delivery, and show that it refuses them.")]
+    [DefaultValue(false)]
+    public bool SendBadCallbacks { get; set; }
 
     public override ValidationResult Validate()
     {
@@ -265,6 +307,11 @@ internal sealed class RunSettings : DriveSettings, IMockSystemSettings
     [Description("none, error or drop: fail the first attempt of every delivery that way, so only a redelivery succeeds.")]
     [DefaultValue(FaultKind.None)]
     public FaultKind FailFirstAttempt { get; set; }
+
+    [CommandOption("--send-bad-callbacks")]
+    [Description("At start, send each system an unsigned, a wrongly signed and a stale (6 minutes old) delivery, and show that it refuses them.")]
+    [DefaultValue(false)]
+    public bool SendBadCallbacks { get; set; }
 
     public override ValidationResult Validate()
     {

@@ -171,7 +171,7 @@ internal static class SummaryView
     private static Table CallbackTable(IReadOnlyList<MockHospitalSystem> mocks)
     {
         var table = new Table().Title("Mock hospital systems (callbacks received)").AddColumns(
-            "Hospital", "Callback base URL", "Stored", "Duplicates", "Errors injected", "Dropped", "Refused");
+            "Hospital", "Callback base URL", "Stored", "Duplicates", "Errors injected", "Dropped", "Refused", "Bad signature");
         foreach (var mock in mocks)
         {
             table.AddRow(
@@ -181,7 +181,8 @@ internal static class SummaryView
                 Number(mock.Count(DeliveryOutcome.Duplicate)),
                 Number(mock.Count(DeliveryOutcome.Error)),
                 Number(mock.Count(DeliveryOutcome.Dropped)),
-                Number(mock.Count(DeliveryOutcome.Refused)));
+                Number(mock.Count(DeliveryOutcome.Refused)),
+                Number(mock.Count(DeliveryOutcome.Unauthenticated)));
         }
 
         return table;

@@ -14,6 +14,9 @@ internal sealed record HospitalAccount(string Code, string ApiKey)
         new("H002", "demo-h002-key"),
         new("H003", "demo-h003-key"),
     ];
+
+    /// <summary>A demo hospital's callback secret, as the API's demo data publishes it.</summary>
+    public static string DemoCallbackSecret(string code) => $"demo-{code.ToLowerInvariant()}-callback-secret";
 }
 
 /// <summary>What a drive does; the same options (seed and run id included) give the same plan.</summary>

@@ -7,14 +7,15 @@ internal sealed class MockHospitalFleet : IDisposable
 
     public IReadOnlyList<MockHospitalSystem> Systems { get; }
 
-    public static MockHospitalFleet Start(IEnumerable<string> hospitalCodes, int firstPort, HospitalFaults faults, int seed)
+    /// <summary>Starts a system per hospital, each verifying callbacks with its hospital's callback secret (none: it accepts nothing).</summary>
+    public static MockHospitalFleet Start(IEnumerable<(string Code, string? CallbackSecret)> hospitals, int firstPort, HospitalFaults faults, int seed)
     {
         var systems = new List<MockHospitalSystem>();
         try
         {
-            foreach (var (code, index) in hospitalCodes.Select((code, index) => (code, index)))
+            foreach (var ((code, secret), index) in hospitals.Select((hospital, index) => (hospital, index)))
             {
-                systems.Add(MockHospitalSystem.Start(code, firstPort == 0 ? 0 : firstPort + index, faults, unchecked(seed + index)));
+                systems.Add(MockHospitalSystem.Start(code, firstPort == 0 ? 0 : firstPort + index, faults, unchecked(seed + index), callbackSecret: secret));
             }
 
             return new MockHospitalFleet(systems);

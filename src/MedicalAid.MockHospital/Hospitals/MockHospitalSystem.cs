@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using MedicalAid.Client;
 using MedicalAid.Contracts;
@@ -35,17 +36,28 @@ internal enum DeliveryOutcome
 
     /// <summary>No delivery id, or a body that is not the contract's: answered 400.</summary>
     Refused,
+
+    /// <summary>Unsigned, wrongly signed or stale (signed more than 5 minutes from the hospital's clock): answered 401, not stored.</summary>
+    Unauthenticated,
 }
 
-internal sealed record CallbackAttempt(string? DeliveryId, CallbackKind Kind, DeliveryOutcome Outcome, DateTimeOffset At);
+internal sealed record CallbackAttempt(string? DeliveryId, CallbackKind Kind, DeliveryOutcome Outcome, DateTimeOffset At)
+{
+    /// <summary>What the signature check found (Valid for every attempt that got past it).</summary>
+    public CallbackSignatureCheck Signature { get; init; } = CallbackSignatureCheck.Valid;
+}
+
+/// <summary>One deliberately bad delivery a mock hospital system sent itself, and what it answered.</summary>
+internal sealed record BadDeliveryProbe(string What, int Status, DeliveryOutcome? Outcome);
 
 /// <summary>A delivery the hospital stored: its id, what it was, the body as received and when it first arrived.</summary>
 internal sealed record ReceivedCallback(string DeliveryId, CallbackKind Kind, string Body, DateTimeOffset ReceivedAt);
 
 /// <summary>
 /// A hospital's billing system as MedicalAid sees it: a WireMock.Net server on 127.0.0.1 implementing the two routes of
-/// <see cref="IHospitalCallbackApi"/>. It records every request, stores each delivery id once (a redelivery is answered
-/// but recorded as a duplicate), and injects the configured <see cref="HospitalFaults"/>.
+/// <see cref="IHospitalCallbackApi"/>. It verifies each delivery's signature with the hospital's callback secret and
+/// refuses (401) unsigned, wrongly signed and stale ones, records every request, stores each delivery id once (a
+/// redelivery is answered but recorded as a duplicate), and injects the configured <see cref="HospitalFaults"/>.
 /// </summary>
 internal sealed class MockHospitalSystem : IDisposable
 {
@@ -59,14 +71,20 @@ internal sealed class MockHospitalSystem : IDisposable
     private readonly Dictionary<string, ReceivedCallback> deliveries = new(StringComparer.Ordinal);
     private readonly HashSet<string> attemptedDeliveryIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> attemptCounts = new(StringComparer.Ordinal);
+    private readonly List<string> callbackSecrets = [];
     private readonly HospitalFaults faults;
     private readonly Random random;
     private readonly TimeProvider time;
     private readonly WireMockServer server;
 
-    private MockHospitalSystem(string hospitalCode, int port, HospitalFaults faults, int seed, TimeProvider time)
+    private MockHospitalSystem(string hospitalCode, int port, HospitalFaults faults, int seed, TimeProvider time, string? callbackSecret)
     {
         HospitalCode = hospitalCode;
+        if (!string.IsNullOrEmpty(callbackSecret))
+        {
+            callbackSecrets.Add(callbackSecret);
+        }
+
         this.faults = faults;
 #pragma warning disable CA5394 // Reproducible faults, not security: a seeded Random is the point.
         random = new Random(seed);
@@ -124,9 +142,74 @@ internal sealed class MockHospitalSystem : IDisposable
         }
     }
 
-    /// <summary>Starts the system on <paramref name="port"/>, or on a free port when it is 0.</summary>
-    public static MockHospitalSystem Start(string hospitalCode, int port = 0, HospitalFaults? faults = null, int seed = 0, TimeProvider? time = null) =>
-        new(hospitalCode, port, faults ?? HospitalFaults.None, seed, time ?? TimeProvider.System);
+    /// <summary>
+    /// Starts the system on <paramref name="port"/>, or on a free port when it is 0, accepting deliveries signed with
+    /// <paramref name="callbackSecret"/> (the hospital's, as MedicalAid showed it at registration). Without a secret it
+    /// accepts nothing until <see cref="TrustCallbackSecret"/> is called.
+    /// </summary>
+    public static MockHospitalSystem Start(
+        string hospitalCode, int port = 0, HospitalFaults? faults = null, int seed = 0, TimeProvider? time = null, string? callbackSecret = null) =>
+        new(hospitalCode, port, faults ?? HospitalFaults.None, seed, time ?? TimeProvider.System, callbackSecret);
+
+    /// <summary>
+    /// Accepts deliveries signed with <paramref name="secret"/> as well: a hospital rolling out a rotated secret, or one
+    /// system receiving for several registered hospitals.
+    /// </summary>
+    public void TrustCallbackSecret(string secret)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(secret);
+        lock (gate)
+        {
+            callbackSecrets.Add(secret);
+        }
+    }
+
+    /// <summary>
+    /// Sends this system the deliveries MedicalAid must never send — unsigned, signed with a wrong secret, and signed
+    /// six minutes ago with the right one — and reports what it answered to each (401 every time, nothing stored).
+    /// </summary>
+    public async Task<IReadOnlyList<BadDeliveryProbe>> SendBadDeliveriesAsync(CancellationToken cancellationToken)
+    {
+        string? secret;
+        lock (gate)
+        {
+            secret = callbackSecrets.FirstOrDefault();
+        }
+
+        var body = JsonSerializer.SerializeToUtf8Bytes(new HospitalNotification
+        {
+            NotificationId = Guid.NewGuid(),
+            Kind = "bad-delivery-probe",
+            Message = "A delivery the hospital must refuse.",
+            At = time.GetUtcNow(),
+        }, Json);
+        var now = time.GetUtcNow();
+        (string What, string? Signature)[] probes =
+        [
+            ("unsigned", null),
+            ("wrong secret", CallbackSignature.Create("not-the-hospital-secret", now, body)),
+            ("stale (signed 6 minutes ago)", secret is null ? null : CallbackSignature.Create(secret, now - TimeSpan.FromMinutes(6), body)),
+        ];
+        using var http = new HttpClient { BaseAddress = Url };
+        var results = new List<BadDeliveryProbe>();
+        foreach (var (what, signature) in probes)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "medicalaid/notifications") { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.Add(IHospitalCallbackApi.DeliveryIdHeader, $"bad-{Guid.NewGuid():N}");
+            if (signature is not null)
+            {
+                request.Headers.Add(CallbackSignature.Header, signature);
+            }
+
+            using var response = await http.SendAsync(request, cancellationToken);
+            var attempted = Attempts;
+            var outcome = attempted.Count == 0 ? (DeliveryOutcome?)null : attempted[^1].Outcome;
+            results.Add(new BadDeliveryProbe(what, (int)response.StatusCode, outcome));
+        }
+
+        return results;
+    }
 
     public int Count(DeliveryOutcome outcome)
     {
@@ -142,6 +225,15 @@ internal sealed class MockHospitalSystem : IDisposable
         var now = time.GetUtcNow();
         lock (gate)
         {
+            // The signature first, over the body's exact bytes: nothing unsigned is parsed, stored or even counted as an attempt.
+            var body = request.BodyAsBytes ?? Encoding.UTF8.GetBytes(request.Body ?? "");
+            var signature = CallbackSignature.Verify(Header(request, CallbackSignature.Header), body, callbackSecrets, now);
+            if (signature != CallbackSignatureCheck.Valid)
+            {
+                attempts.Add(new CallbackAttempt(deliveryId, kind, DeliveryOutcome.Unauthenticated, now) { Signature = signature });
+                return Answer(401);
+            }
+
             if (string.IsNullOrWhiteSpace(deliveryId) || !IsContractBody(kind, request.Body))
             {
                 attempts.Add(new CallbackAttempt(deliveryId, kind, DeliveryOutcome.Refused, now));

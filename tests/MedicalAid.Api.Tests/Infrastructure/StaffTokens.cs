@@ -14,6 +14,27 @@ public static class StaffTokens
 
     public static string SigningKeyBase64 { get; } = Convert.ToBase64String(SigningKey);
 
+    /// <summary>
+    /// A token the trusted issuer signed that claims to be a hospital: the API-key scheme's claim names (the demo
+    /// hospital <paramref name="hospitalCode"/>, id 1) and no role.
+    /// </summary>
+    public static string WithHospitalClaims(string hospitalCode, DateTimeOffset? expires = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity(
+            [
+                new Claim("sub", "forged-hospital"),
+                new Claim("medicalaid:hospital-id", "1"),
+                new Claim("medicalaid:hospital-code", hospitalCode),
+                new Claim("medicalaid:hospital-level", "Secondary"),
+            ]),
+            NotBefore = DateTime.UtcNow.AddMinutes(-1),
+            Expires = (expires ?? DateTimeOffset.UtcNow.AddHours(1)).UtcDateTime,
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(SigningKey), SecurityAlgorithms.HmacSha256),
+        });
+
     /// <summary>A token with one or more roles (comma-separated) and, when given, a unit claim.</summary>
     public static string Create(string role, string name, string? issuer = null, DateTimeOffset? expires = null, string? unit = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor

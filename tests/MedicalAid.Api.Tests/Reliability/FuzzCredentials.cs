@@ -59,6 +59,8 @@ public static class FuzzCredentials
             new("expired-admin", [Bearer(StaffTokens.Create("admin", "过期", expires: DateTimeOffset.UtcNow.AddMinutes(-10)))]),
             new("foreign-issuer-admin", [Bearer(StaffTokens.Create("admin", "外人", issuer: "someone-else"))]),
             new("unknown-role", [Bearer(StaffTokens.Create("superuser", "无名"))]),
+            // A token the staff issuer signed, carrying the hospital claim names: it must not act as H001 (nor as staff).
+            new("bearer-with-hospital-claims", [Bearer(StaffTokens.WithHospitalClaims("H001", expires: LongRun))]),
         ];
     }
 

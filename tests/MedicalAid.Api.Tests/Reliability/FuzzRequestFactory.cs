@@ -65,6 +65,7 @@ public sealed class FuzzRequestFactory(FuzzWorld world, IReadOnlyList<FuzzCreden
         "99999999999999999999999999999", "1e309", "0x7fffffff", "😀🏥", "𠜎𠜱𠝹", "\u202Egnp.exe", "e\u0301\u0301\u0301", "１２３４", "ÄÖÜß", "\uFEFFH001", "王建国",
         "\u0085\u2028\u2029", "*", "%", "_", "\\", "/", "?", "#", "&", "=", ";", "%ZZ", "%", "+", new string('A', 300), new string('9', 5000), string.Concat(Enumerable.Repeat("字", 10_000)),
         "140109196208150026' --", "H001' OR '1'='1", "H002", "demo", "admin",
+        "李\u200b秀英", "李秀英\u200d", "\u2066王建国\u2069", "H001\uE000", "王\u0378建国",
     ];
 
     private static readonly string[] Hostile = [.. HostileStrings];

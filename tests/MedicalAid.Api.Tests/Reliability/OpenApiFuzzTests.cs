@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsCheck;
+using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -100,6 +102,21 @@ public abstract class OpenApiFuzzTests
             if (status >= 400 && body.Length > 0 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
             {
                 problems.Add($"a {status} answered with {response.Content.Headers.ContentType} instead of application/problem+json");
+            }
+
+            if (status >= 400 && FrameworkWords.FirstOrDefault(word => text.Contains(word, StringComparison.Ordinal)) is { } word)
+            {
+                problems.Add($"a {status} problem names the framework's own types or parameters ({word})");
+            }
+
+            if (succeeded && request.Headers.Count(header => string.Equals(header.Name, "Idempotency-Key", StringComparison.OrdinalIgnoreCase)) > 1)
+            {
+                problems.Add($"two Idempotency-Key headers were accepted ({status}) instead of a 400");
+            }
+
+            if (succeeded && request.Method != HttpMethod.Get && RefusedTextIn(request) is { } refused)
+            {
+                problems.Add($"a body holding an invisible or control character (U+{refused:X4}) was accepted ({status})");
             }
 
             // Who the request speaks for is what its headers say after mutation (a key may have been dropped or added).
@@ -276,6 +293,35 @@ public abstract class OpenApiFuzzTests
             .SelectMany(header => Demo.DemoSeeder.Hospitals.Where(hospital => hospital.ApiKey == header.Value).Select(hospital => hospital.Code))
             .Distinct(StringComparer.Ordinal)
             .ToList();
+
+    /// <summary>Names only the framework uses: a problem that shows one reveals the implementation instead of the field.</summary>
+    private static readonly string[] FrameworkWords = ["Nullable<", "Implicit body", "Failed to bind", "MedicalAid.Contracts.", "System.", "Microsoft."];
+
+    /// <summary>The first character TextRules refuses in any string of the request's JSON body, or null.</summary>
+    private static int? RefusedTextIn(FuzzRequest request)
+    {
+        if (request.Body is null || request.ContentType?.StartsWith("application/json", StringComparison.Ordinal) != true)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Strings(JsonNode.Parse(request.Body)).Select(TextRules.FirstRefused).FirstOrDefault(found => found is not null);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IEnumerable<string> Strings(JsonNode? node) => node switch
+    {
+        JsonObject members => members.SelectMany(member => Strings(member.Value)),
+        JsonArray items => items.SelectMany(Strings),
+        JsonValue value when value.TryGetValue<string>(out var text) => [text],
+        _ => [],
+    };
 
     private static string Unescape(string target)
     {

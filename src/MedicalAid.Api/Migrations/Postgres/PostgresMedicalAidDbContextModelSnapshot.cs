@@ -446,6 +446,10 @@ namespace MedicalAid.Api.Migrations.Postgres
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
 
+                    b.Property<string>("CallbackSecretProtected")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -1,0 +1,29 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace MedicalAid.Api.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class HospitalCallbackSecret : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "CallbackSecretProtected",
+                table: "Hospitals",
+                type: "TEXT",
+                maxLength: 1024,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "CallbackSecretProtected",
+                table: "Hospitals");
+        }
+    }
+}
