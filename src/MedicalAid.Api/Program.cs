@@ -10,6 +10,7 @@ using MedicalAid.Api.Reconciliation;
 using MedicalAid.Api.Reports;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
+using MedicalAid.Api.StaffConsole;
 using MedicalAid.Api.Units;
 
 // `staff create-admin …` and other console commands run instead of the service.
@@ -22,6 +23,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WatchDevelopmentTokenKeys();
 builder.AddMedicalAidDatabase();
 builder.Services.AddMedicalAidApi(builder.Configuration);
+builder.Services.AddStaffConsole();
 
 var app = builder.Build();
 app.UseMedicalAidPipeline();
@@ -41,6 +43,7 @@ app.MapUnitAdmin();
 app.MapStaffAdmin();
 app.MapStaffSignIn();
 app.MapConsoleHome();
+app.MapStaffConsole();
 
 await app.PrepareDatabaseAsync();
 await app.RunAsync();

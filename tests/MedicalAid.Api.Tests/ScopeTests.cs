@@ -22,9 +22,10 @@ public sealed class PostgresScopeTests(PostgresFixture fixture) : ScopeTests(fix
 /// <summary>
 /// Staff data scope: a caller whose token names a unit sees only the people of that unit's subtree, their settlements,
 /// the report totals and export rows of those settlements and the audit entries about them; anything outside is not
-/// found, never revealed. Every test registers its own people in 千峰街道 (140109001), its neighbour 兴华街道
-/// (140109002), the district 万柏林区 itself (140109) and a district of another city (110101 东城区), and settles on
-/// service dates of its own month of 2026, so the tests of a class share one database without seeing each other.
+/// found, never revealed. Each test registers people of its own, mostly one scene of them: in 千峰街道 (140109001), its
+/// neighbour 兴华街道 (140109002), the district 万柏林区 itself (140109) and a district of another city (110101 东城区);
+/// each settles on service dates of its own month of 2026, so the tests of a class share one database without seeing
+/// each other's rows.
 /// </summary>
 public abstract class ScopeTests(ApiFixture fixture) : ApiTestBase(fixture)
 {
@@ -615,20 +616,28 @@ public abstract class ScopeTests(ApiFixture fixture) : ApiTestBase(fixture)
         Assert.Equal(Xinghua, JsonNode.Parse(moved.After!)!["unitCode"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task UnknownUnitClaim_SeesNothing_NeverEverything()
+    /// <summary>
+    /// A unit claim that names no unit, whether an unknown code, blank or empty, is not the absence of a claim: the
+    /// caller sees and may change nothing, never everything.
+    /// </summary>
+    [Theory]
+    [InlineData(UnknownUnit)]
+    [InlineData(" ")]
+    [InlineData("")]
+    public async Task UnknownUnitClaim_SeesNothing_NeverEverything(string unit)
     {
         var scene = await NewSceneAsync();
         var made = await SettleEachAsync(scene, new DateOnly(2026, 8, 8));
         using var city = Caller(null);
         Assert.True((await GetAsync<Page<BeneficiaryListItem>>(city, Beneficiaries)).Total >= scene.People.Count);
-        using var unknown = Caller(UnknownUnit);
+        using var unknown = Caller(unit);
 
+        var label = $"unit claim '{unit}'";
         var people = await GetAsync<Page<BeneficiaryListItem>>(unknown, $"{Beneficiaries}?pageSize=500");
-        Assert.Equal((0L, 0), (people.Total, people.Items.Count));
-        Assert.Equal(0L, (await GetAsync<Page<BeneficiaryListItem>>(unknown, $"{Beneficiaries}?unit={Qianfeng}")).Total);
+        Assert.Equal((label, 0L, 0), (label, people.Total, people.Items.Count));
+        Assert.Equal((label, 0L), (label, (await GetAsync<Page<BeneficiaryListItem>>(unknown, $"{Beneficiaries}?unit={Qianfeng}")).Total));
         var settlements = await GetAsync<Page<SettlementListItem>>(unknown, $"{Settlements}?pageSize=500");
-        Assert.Equal((0L, 0), (settlements.Total, settlements.Items.Count));
+        Assert.Equal((label, 0L, 0), (label, settlements.Total, settlements.Items.Count));
         foreach (var m in made)
         {
             using var person = await unknown.GetAsync($"{Beneficiaries}/{m.Person.Id}", Cancel);
@@ -638,7 +647,7 @@ public abstract class ScopeTests(ApiFixture fixture) : ApiTestBase(fixture)
         }
 
         var report = await GetAsync<SummaryReport>(unknown, "/api/v1/admin/reports/summary?from=2026-01-01&to=2026-11-30");
-        AssertReport(UnknownUnit, Expect([]), report);
+        AssertReport(label, Expect([]), report);
         var csv = (await unknown.GetStringAsync("/api/v1/admin/exports/settlements.csv?lang=en", Cancel)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("Settlement ID,", Assert.Single(csv).TrimStart('\uFEFF'), StringComparison.Ordinal);
         Assert.Empty(await XlsxRowsAsync(unknown, "/api/v1/admin/exports/settlements.xlsx?lang=en"));
@@ -656,7 +665,14 @@ public abstract class ScopeTests(ApiFixture fixture) : ApiTestBase(fixture)
             await SettlementTests.AssertProblemAsync(update, HttpStatusCode.NotFound, ProblemTypes.NotFound);
         }
 
-        Assert.Equal(scene.Qianfeng1.Patient.Name, (await StoredAsync(scene.Qianfeng1.Id)).Name);
+        using (var status = await unknown.PostAsJsonAsync($"{Beneficiaries}/{scene.Qianfeng1.Id}/status-changes",
+            new BeneficiaryStatusChangeRequest { EffectiveFrom = new DateOnly(2026, 10, 1), Category = DemoPolicy.Orphan, Active = false }, Cancel))
+        {
+            await SettlementTests.AssertProblemAsync(status, HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        }
+
+        var stored = await StoredAsync(scene.Qianfeng1.Id);
+        Assert.Equal((scene.Qianfeng1.Patient.Name, 1, 0), (stored.Name, stored.StatusChanges, stored.AuditEntries));
     }
 
     private sealed record Person(long Id, PatientIdentity Patient, string UnitCode);

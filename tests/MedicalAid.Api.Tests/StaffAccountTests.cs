@@ -41,7 +41,7 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
 
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal("/console", signIn.Headers.Location?.OriginalString);
-        var console = await browser.GetPageAsync("/console");
+        var console = await browser.GetPageAsync("/console/account");
         Assert.Contains($"""data-field="display-name">{displayName}<""", console, StringComparison.Ordinal);
         Assert.Contains($"""data-field="unit">{unit}<""", console, StringComparison.Ordinal);
         Assert.Contains($"""data-field="roles">{roles}<""", console, StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
         using var signIn = await browser.SignInAsync("demo-admin", DemoSeeder.StaffPassword);
 
         Assert.Equal("/console/account/two-factor", signIn.Headers.Location?.OriginalString);
-        using var console = await browser.Client.GetAsync("/console", Cancel);
+        using var console = await browser.Client.GetAsync("/console/account", Cancel);
         Assert.Equal(HttpStatusCode.Redirect, console.StatusCode);
         Assert.StartsWith("http://localhost/console/sign-in", console.Headers.Location?.OriginalString, StringComparison.Ordinal);
         using var api = await browser.Client.GetAsync("/api/v1/admin/hospitals", Cancel);
@@ -217,7 +217,7 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
 
         using var after = await browser.Client.GetAsync("/api/v1/admin/beneficiaries", Cancel);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
-        using var console = await browser.Client.GetAsync("/console", Cancel);
+        using var console = await browser.Client.GetAsync("/console/account", Cancel);
         Assert.Equal(HttpStatusCode.Redirect, console.StatusCode);
         using var again = new ConsoleBrowser(App);
         using var signIn = await again.SignInAsync(username, "operator passphrase 1");
@@ -255,7 +255,7 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
 
         using var allowed = await browser.Client.PostAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { }), Cancel);
         Assert.Equal(HttpStatusCode.BadRequest, allowed.StatusCode);
-        var console = await browser.GetPageAsync("/console");
+        var console = await browser.GetPageAsync("/console/account");
         Assert.Contains("万柏林区（140109）", console, StringComparison.Ordinal);
         var entry = await App.WithDbAsync(db => db.AuditEntries.AsNoTracking()
             .SingleAsync(candidate => candidate.Action == "staff.updated" && candidate.EntityId == username));

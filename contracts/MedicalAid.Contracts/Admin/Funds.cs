@@ -8,7 +8,14 @@ public sealed record class FundBalanceResponse
 
     public required AssistanceChannel Channel { get; init; }
 
+    /// <summary>What is left in the fund now.</summary>
     public required decimal Balance { get; init; }
+
+    /// <summary>What the fund received for the year: its opening balance and every top-up.</summary>
+    public required decimal Received { get; init; }
+
+    /// <summary>What the fund paid, net of reversals: received minus what is left.</summary>
+    public required decimal Paid { get; init; }
 }
 
 /// <summary>Money put into a fund; opens the fund for that year if it did not exist.</summary>

@@ -92,3 +92,27 @@ public sealed record class SummaryGroup
     /// <summary>Always all five channels, in settlement order.</summary>
     public required IReadOnlyList<ChannelTotal> ByChannel { get; init; }
 }
+
+/// <summary>
+/// The totals of a settlement search's whole filtered set (every page): how many settlements it holds, how many of
+/// them are reversed, and what the unreversed ones add up to.
+/// </summary>
+public sealed record class SettlementSearchTotals
+{
+    /// <summary>Settlements matching the filters, reversed ones included.</summary>
+    public required long Count { get; init; }
+
+    /// <summary>Of those, the reversed ones (not counted in the amounts).</summary>
+    public required long ReversedCount { get; init; }
+
+    /// <summary>Total cost of the unreversed settlements' bills.</summary>
+    public required decimal Total { get; init; }
+
+    /// <summary>What the funds paid for the unreversed settlements (all five channels).</summary>
+    public required decimal FundsSettled { get; init; }
+
+    public required decimal PatientPays { get; init; }
+
+    /// <summary>Each channel's share of <see cref="FundsSettled"/>, always all five in settlement order.</summary>
+    public required IReadOnlyList<ChannelTotal> ByChannel { get; init; }
+}

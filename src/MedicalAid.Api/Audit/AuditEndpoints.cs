@@ -4,7 +4,6 @@ using MedicalAid.Api.Staff;
 using MedicalAid.Contracts.Admin;
 using MedicalAid.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace MedicalAid.Api.Audit;
 
@@ -32,8 +31,7 @@ public static class AuditEndpoints
         int? pageNumber,
         int? pageSize,
         ClaimsPrincipal user,
-        MedicalAidDbContext db,
-        DataScopes scopes,
+        AuditQueries audit,
         CancellationToken cancellationToken)
     {
         if (Paging.Problem(pageNumber, pageSize) is { } problem)
@@ -41,49 +39,6 @@ public static class AuditEndpoints
             return TypedResults.ValidationProblem(problem.Errors, problem.Detail, type: problem.Type);
         }
 
-        var query = (await scopes.ForAsync(user, cancellationToken)).AuditEntries(db).AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(entityType))
-        {
-            query = query.Where(entry => entry.EntityType == entityType);
-        }
-
-        if (!string.IsNullOrWhiteSpace(entityId))
-        {
-            query = query.Where(entry => entry.EntityId == entityId);
-        }
-
-        if (!string.IsNullOrWhiteSpace(actor))
-        {
-            query = query.Where(entry => entry.Actor == actor);
-        }
-
-        if (!string.IsNullOrWhiteSpace(action))
-        {
-            query = query.Where(entry => entry.Action == action);
-        }
-
-        if (from is { } start)
-        {
-            query = query.Where(entry => entry.At >= start);
-        }
-
-        if (to is { } end)
-        {
-            query = query.Where(entry => entry.At <= end);
-        }
-
-        return TypedResults.Ok(await query.OrderByDescending(entry => entry.Id).ToPageAsync(pageNumber, pageSize, ToResponse, cancellationToken));
+        return TypedResults.Ok(await audit.SearchAsync(new AuditFilter(entityType, entityId, actor, action, from, to), pageNumber, pageSize, user, cancellationToken));
     }
-
-    private static AuditEntryResponse ToResponse(AuditEntry entry) => new()
-    {
-        Id = entry.Id,
-        At = entry.At,
-        Actor = entry.Actor,
-        Action = entry.Action,
-        EntityType = entry.EntityType,
-        EntityId = entry.EntityId,
-        Before = entry.Before,
-        After = entry.After,
-    };
 }

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using MedicalAid.Api.Audit;
 using MedicalAid.Api.Infrastructure;
-using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
 using MedicalAid.Contracts;
 using MedicalAid.Contracts.Admin;
@@ -34,17 +33,8 @@ public static class FundAdminEndpoints
         return routes;
     }
 
-    public static async Task<Ok<IReadOnlyList<FundBalanceResponse>>> Balances(int? year, MedicalAidDbContext db, CancellationToken cancellationToken)
-    {
-        var funds = await db.Funds.AsNoTracking()
-            .Where(fund => year == null || fund.Year == year)
-            .OrderBy(fund => fund.Year).ThenBy(fund => fund.Id)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<FundBalanceResponse>>(funds
-            .OrderBy(fund => fund.Year).ThenBy(fund => fund.Channel)
-            .Select(fund => new FundBalanceResponse { Year = fund.Year, Channel = SettlementMapping.ToWire(fund.Channel), Balance = fund.Balance.ToYuan() })
-            .ToArray());
-    }
+    public static async Task<Ok<IReadOnlyList<FundBalanceResponse>>> Balances(int? year, FundQueries funds, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await funds.BalancesAsync(year, null, cancellationToken));
 
     public static async Task<Results<Ok<Page<LedgerEntryResponse>>, ValidationProblem, NotFoundProblem>> Ledger(
         int year, string channel, int? pageNumber, int? pageSize, MedicalAidDbContext db, CancellationToken cancellationToken)
@@ -81,6 +71,7 @@ public static class FundAdminEndpoints
         RowLocks locks,
         ServiceCalendar calendar,
         AuditTrail audit,
+        FundQueries fundQueries,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -112,7 +103,7 @@ public static class FundAdminEndpoints
         }
 
         var fundChannel = parsed!.Value;
-        var balance = await transactions.RunAsync(async ct =>
+        await transactions.RunAsync(async ct =>
         {
             await db.Database.ExecuteSqlAsync(
                 $"""INSERT INTO "Funds" ("Channel", "Year", "Balance") VALUES ({fundChannel.ToString()}, {year}, 0) ON CONFLICT DO NOTHING""", ct);
@@ -132,7 +123,7 @@ public static class FundAdminEndpoints
             await db.SaveChangesAsync(ct);
             return after;
         }, cancellationToken);
-        return TypedResults.Ok(new FundBalanceResponse { Year = year, Channel = SettlementMapping.ToWire(fundChannel), Balance = balance.ToYuan() });
+        return TypedResults.Ok((await fundQueries.BalancesAsync(year, fundChannel, cancellationToken)).Single());
     }
 
     public static async Task<Results<Ok<SubsidyRunResponse>, ValidationProblem, UnprocessableProblem>> RunSubsidy(

@@ -63,6 +63,12 @@ public static class ExportTables
         ("撤销笔数", "Reversed"),
     ];
 
+    /// <summary>The headers, in both languages, of the columns that hold yuan.</summary>
+    private static readonly HashSet<string> MoneyHeaders = new(
+        new[] { "医疗总费用", "资助参保", "门诊救助", "住院救助", "临时救助", "慈善救助", "基金支付合计", "救助合计", "个人自付" }
+            .SelectMany(zh => SettlementColumns.Concat(SummaryColumns).Where(column => column.Zh == zh).SelectMany(column => new[] { column.Zh, column.En })),
+        StringComparer.Ordinal);
+
     public static bool TryParseLanguage(string? lang, out ExportLanguage language)
     {
         language = lang == "en" ? ExportLanguage.English : ExportLanguage.Chinese;
@@ -161,19 +167,29 @@ public static class ExportTables
 
     /// <summary>
     /// Writes the rows as one XLSX sheet. MiniExcel writes the workbook to a temporary file (deleted on close) as the
-    /// rows arrive, so neither the rows nor the workbook are held in memory; the file is then copied to the response.
+    /// rows arrive, so neither the rows nor the workbook are held in memory; the file is then copied to the response,
+    /// with the money columns given a yuan number format on the way (<see cref="XlsxMoneyFormat"/>).
     /// </summary>
     public static async Task WriteXlsxAsync(Stream body, string sheetName, IReadOnlyList<string> headers, IAsyncEnumerable<object[]> rows, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
-        var path = Path.Combine(Path.GetTempPath(), $"medicalaid-export-{Guid.NewGuid():N}.xlsx");
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
-            FileOptions.Asynchronous | FileOptions.DeleteOnClose);
+        ArgumentNullException.ThrowIfNull(headers);
+        await using var file = TemporaryFile();
         await file.SaveAsAsync(AsDictionaries(headers, rows, cancellationToken), sheetName: sheetName, excelType: ExcelType.XLSX, cancellationToken: cancellationToken);
         await file.FlushAsync(cancellationToken);
         file.Position = 0;
-        await file.CopyToAsync(body, cancellationToken);
+
+        var moneyColumns = headers.Select((header, index) => (header, index)).Where(column => MoneyHeaders.Contains(column.header))
+            .Select(column => XlsxMoneyFormat.ColumnName(column.index)).ToHashSet(StringComparer.Ordinal);
+        await using var formatted = TemporaryFile();
+        await XlsxMoneyFormat.ApplyAsync(file, formatted, moneyColumns, cancellationToken);
+        formatted.Position = 0;
+        await formatted.CopyToAsync(body, cancellationToken);
     }
+
+    private static FileStream TemporaryFile() =>
+        new(Path.Combine(Path.GetTempPath(), $"medicalaid-export-{Guid.NewGuid():N}.xlsx"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+            FileOptions.Asynchronous | FileOptions.DeleteOnClose);
 
     public static async IAsyncEnumerable<object[]> Rows<T>(IAsyncEnumerable<T> source, Func<T, object[]> cells, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Settlements;
 using MedicalAid.Api.Staff;
 using MedicalAid.Contracts;
@@ -55,13 +54,13 @@ public static class ReportEndpoints
     }
 
     public static Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSettlementsCsv(
-        [AsParameters] SettlementSearchQuery query, string? lang, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, CancellationToken cancellationToken) =>
-        ExportSettlements(query, lang, user, db, scopes, "settlements.csv", ExportTables.CsvContentType,
+        [AsParameters] SettlementSearchQuery query, string? lang, ClaimsPrincipal user, SettlementQueries settlements, CancellationToken cancellationToken) =>
+        ExportSettlements(query, lang, user, settlements, "settlements.csv", ExportTables.CsvContentType,
             (body, headers, rows, token) => ExportTables.WriteCsvAsync(body, headers, rows, token), cancellationToken);
 
     public static Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSettlementsXlsx(
-        [AsParameters] SettlementSearchQuery query, string? lang, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, CancellationToken cancellationToken) =>
-        ExportSettlements(query, lang, user, db, scopes, "settlements.xlsx", ExportTables.XlsxContentType,
+        [AsParameters] SettlementSearchQuery query, string? lang, ClaimsPrincipal user, SettlementQueries settlements, CancellationToken cancellationToken) =>
+        ExportSettlements(query, lang, user, settlements, "settlements.xlsx", ExportTables.XlsxContentType,
             (body, headers, rows, token) => ExportTables.WriteXlsxAsync(body, "settlements", headers, rows, token), cancellationToken);
 
     public static Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSummaryCsv(
@@ -77,7 +76,7 @@ public static class ReportEndpoints
     private delegate Task TableWriter(Stream body, IReadOnlyList<string> headers, IAsyncEnumerable<object[]> rows, CancellationToken cancellationToken);
 
     private static async Task<Results<PushStreamHttpResult, ValidationProblem>> ExportSettlements(
-        SettlementSearchQuery query, string? lang, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, string fileName, string contentType,
+        SettlementSearchQuery query, string? lang, ClaimsPrincipal user, SettlementQueries settlements, string fileName, string contentType,
         TableWriter write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -93,8 +92,7 @@ public static class ReportEndpoints
         }
 
         // The rows are read one at a time as they are written: a large export never sits in memory.
-        var scope = await scopes.ForAsync(user, cancellationToken);
-        var rows = query.Sorted(query.Apply(scope.Settlements(db).AsNoTracking())).Select(ListRow.Projection).AsAsyncEnumerable();
+        var rows = (await settlements.FilteredAsync(query, user, cancellationToken)).Select(ListRow.Projection).AsAsyncEnumerable();
         return TypedResults.Stream(
             async body => await write(body, ExportTables.SettlementHeaders(language),
                 ExportTables.Rows(rows, row => ExportTables.SettlementCells(row, language)), cancellationToken),

@@ -7,7 +7,6 @@ using MedicalAid.Contracts.Admin;
 using MedicalAid.Engine;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using EngineVisitType = MedicalAid.Engine.VisitType;
 
 namespace MedicalAid.Api.Settlements;
@@ -28,6 +27,9 @@ public static class SettlementSearchEndpoints
         group.MapGet("/", Search)
             .WithName("SearchSettlements")
             .WithSummary("Search the settlements of your unit's people at every hospital by service date, hospital, beneficiary, category, channel paid, status and visit type; ID numbers are masked.");
+        group.MapGet("/totals", Totals)
+            .WithName("GetSettlementSearchTotals")
+            .WithSummary("The totals of a settlement search's whole filtered set (same filters): count, reversed, and the unreversed settlements' amounts by channel.");
         group.MapGet("/{id:guid}", GetById)
             .WithName("GetSettlementForStaff")
             .WithSummary("A settlement of one of your unit's people, at any hospital, with the full calculation trace of each channel.");
@@ -39,8 +41,7 @@ public static class SettlementSearchEndpoints
         int? pageNumber,
         int? pageSize,
         ClaimsPrincipal user,
-        MedicalAidDbContext db,
-        DataScopes scopes,
+        SettlementQueries settlements,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -58,22 +59,24 @@ public static class SettlementSearchEndpoints
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
-        var scope = await scopes.ForAsync(user, cancellationToken);
-        var ordered = query.Sorted(query.Apply(scope.Settlements(db).AsNoTracking()));
-        return TypedResults.Ok(await ordered.Select(ListRow.Projection).ToPageAsync(pageNumber, pageSize, ListRow.ToItem, cancellationToken));
+        return TypedResults.Ok(await settlements.SearchAsync(query, pageNumber, pageSize, user, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<SettlementSearchTotals>, ValidationProblem>> Totals(
+        [AsParameters] SettlementSearchQuery query, ClaimsPrincipal user, SettlementQueries settlements, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var errors = query.Problems();
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation)
+            : TypedResults.Ok(await settlements.TotalsAsync(query, user, cancellationToken));
     }
 
     public static async Task<Results<Ok<SettlementResponse>, NotFoundProblem>> GetById(
-        Guid id, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, CancellationToken cancellationToken)
-    {
-        var scope = await scopes.ForAsync(user, cancellationToken);
-        var settlement = await scope.Settlements(db).AsNoTracking()
-            .Include(candidate => candidate.Reversal)
-            .FirstOrDefaultAsync(candidate => candidate.Id == id, cancellationToken);
-        return settlement is null
-            ? new NotFoundProblem(Problems.NotFound("No settlement with this id."))
-            : TypedResults.Ok(SettlementMapping.ToResponse(settlement));
-    }
+        Guid id, ClaimsPrincipal user, SettlementQueries settlements, CancellationToken cancellationToken) =>
+        await settlements.GetAsync(id, user, cancellationToken) is { } settlement
+            ? TypedResults.Ok(settlement)
+            : new NotFoundProblem(Problems.NotFound("No settlement with this id."));
 }
 
 /// <summary>The filters and sorting of the settlement search, shared with its exports.</summary>

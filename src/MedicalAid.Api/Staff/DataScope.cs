@@ -84,13 +84,13 @@ public sealed class DataScope
     }
 
     /// <summary>
-    /// Audit entries: everything for a city-wide caller; otherwise only the entries about a person inside the scope
-    /// (hospitals, policies, funds, units and accounts are city-level matters).
+    /// Audit entries: everything for a caller whose unit covers every unit; otherwise only the entries about a person
+    /// inside the scope (hospitals, policies, funds, units and accounts are city-level matters).
     /// </summary>
     public IQueryable<AuditEntry> AuditEntries(MedicalAidDbContext db)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (UnitPath is null)
+        if (UnitPath is null || CoversAll)
         {
             return db.AuditEntries;
         }
@@ -108,10 +108,16 @@ public sealed class DataScopes(MedicalAidDbContext db)
     public async Task<DataScope> ForAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var code = StaffAccess.UnitCode(user);
-        if (code is null)
+        // Only a credential without a unit claim is city level; a claim that is there but blank names no unit.
+        if (user.FindFirst(StaffAccess.UnitClaim) is not { } claim)
         {
             return DataScope.Everything;
+        }
+
+        var code = claim.Value.Trim();
+        if (code.Length == 0)
+        {
+            return DataScope.Nothing(code);
         }
 
         if (resolved.TryGetValue(code, out var known))

@@ -25,6 +25,7 @@ public static partial class StaffSignIn
     public const string ConsolePath = "/console";
     public const string SignInPath = "/console/sign-in";
     public const string CodePath = "/console/sign-in/code";
+    public const string AccountPath = "/console/account";
     public const string PasswordPath = "/console/account/password";
     public const string TwoFactorPath = "/console/account/two-factor";
     public const string SignOutPath = "/console/sign-out";
@@ -548,6 +549,7 @@ public static partial class StaffSignIn
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            <link rel="icon" type="image/svg+xml" href="/favicon.svg">
             <title>{{Html(title)}} · 医疗救助一站式结算</title>
             <style>
               body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; background: #f4f6f8; margin: 0; color: #1f2933; }

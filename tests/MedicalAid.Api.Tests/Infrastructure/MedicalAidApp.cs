@@ -43,6 +43,9 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
     /// <summary>Settings a test needs beyond the defaults (for example a low rate limit); set before first use.</summary>
     public Dictionary<string, string> ExtraSettings { get; } = [];
 
+    /// <summary>More host set-up for a kind of test (the browser tests serve the console's static files); set before first use.</summary>
+    public Action<IWebHostBuilder>? ConfigureHost { get; set; }
+
     public static async Task<MedicalAidApp> StartAsync(DatabaseProvider provider)
     {
         var app = new MedicalAidApp(await TestDatabase.CreateAsync(provider));
@@ -74,6 +77,7 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
             builder.UseSetting(key, value);
         }
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        ConfigureHost?.Invoke(builder);
     }
 
     /// <summary>
