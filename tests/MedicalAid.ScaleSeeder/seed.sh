@@ -40,3 +40,10 @@ measure() {
 measure "summary report, year $year" "/api/v1/admin/reports/summary?from=$year-01-01&to=$year-12-31"
 measure "search, first page" "/api/v1/admin/settlements?pageSize=50"
 measure "search, hospital + category, first page" "/api/v1/admin/settlements?hospital=H002&category=orphan&pageSize=50"
+# What the console's settlement page asks for: the first page of 50 and the totals of the whole filtered set.
+measure "search totals, everything" "/api/v1/admin/settlements/totals"
+measure "search totals, hospital + category" "/api/v1/admin/settlements/totals?hospital=H002&category=orphan"
+token=$(dotnet user-jwts create --project src/MedicalAid.Api --role auditor --claim unit=940100 --name scale-unit -o token 2>/dev/null | tail -1)
+measure "search, first page, unit 940100 (every scale person)" "/api/v1/admin/settlements?pageSize=50"
+measure "search totals, unit 940100" "/api/v1/admin/settlements/totals"
+measure "summary report, year $year, unit 940100" "/api/v1/admin/reports/summary?from=$year-01-01&to=$year-12-31"
