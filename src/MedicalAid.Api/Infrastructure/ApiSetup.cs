@@ -3,6 +3,7 @@ using MedicalAid.Api.Beneficiaries;
 using MedicalAid.Api.Audit;
 using MedicalAid.Api.Clearing;
 using MedicalAid.Api.Demo;
+using MedicalAid.Api.Eligibility;
 using MedicalAid.Api.Funds;
 using MedicalAid.Api.Hospitals;
 using MedicalAid.Api.Policies;
@@ -85,6 +86,10 @@ public static class ApiSetup
         services.AddScoped<PolicyCatalog>();
         services.AddScoped<BeneficiaryEligibility>();
         services.AddScoped<SettlementService>();
+        services.AddScoped<SettlementQueries>();
+        services.AddScoped<AuditQueries>();
+        services.AddScoped<FundQueries>();
+        services.AddScoped<EligibilityService>();
         services.AddScoped<ReconciliationService>();
         services.AddScoped<SummaryReportService>();
         services.AddScoped<DemoSeeder>();
