@@ -189,14 +189,7 @@ public sealed partial class DemoSeeder(
                 continue;
             }
 
-            unit = new OrganisationUnit
-            {
-                Code = code,
-                Name = name,
-                Level = parent is null ? UnitLevel.City : OrganisationUnit.ChildLevel(parent.Level)!.Value,
-                ParentId = parent?.Id,
-                Path = OrganisationUnit.PathOf(parent?.Path, code),
-            };
+            unit = OrganisationUnit.Under(parent, code, name);
             db.Units.Add(unit);
             await db.SaveChangesAsync(cancellationToken);
             existing[code] = unit;

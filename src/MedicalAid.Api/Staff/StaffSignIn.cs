@@ -191,9 +191,8 @@ public static partial class StaffSignIn
         AuditTrail audit,
         IOptions<StaffOptions> options)
     {
-        var setup = await SetupAsync(context, users);
-        var inSetup = setup?.Step == "password";
-        var user = inSetup ? setup!.User : await SignedInAsync(context, users);
+        var (setup, user) = await AccountForStepAsync(context, users, "password");
+        var inSetup = setup is not null;
         if (user is null)
         {
             return TypedResults.Redirect(SignInPath);
@@ -248,15 +247,14 @@ public static partial class StaffSignIn
 
     public static async Task<IResult> TwoFactorForm(HttpContext context, IAntiforgery antiforgery, UserManager<StaffUser> users)
     {
-        var setup = await SetupAsync(context, users);
-        var user = setup?.Step == "enrol" ? setup.User : await SignedInAsync(context, users);
+        var (setup, user) = await AccountForStepAsync(context, users, "enrol");
         if (user is null)
         {
             return TypedResults.Redirect(SignInPath);
         }
 
         var key = await AuthenticatorKeyAsync(users, user);
-        await KeepSessionAsync(context, users, setup?.Step == "enrol" ? setup : null, user);
+        await KeepSessionAsync(context, users, setup, user);
         return TwoFactorPage(context, antiforgery, user.UserName!, key, null);
     }
 
@@ -270,16 +268,15 @@ public static partial class StaffSignIn
         AuditTrail audit,
         IOptions<StaffOptions> options)
     {
-        var setup = await SetupAsync(context, users);
-        var inSetup = setup?.Step == "enrol";
-        var user = inSetup ? setup!.User : await SignedInAsync(context, users);
+        var (setup, user) = await AccountForStepAsync(context, users, "enrol");
+        var inSetup = setup is not null;
         if (user is null)
         {
             return TypedResults.Redirect(SignInPath);
         }
 
         var key = await AuthenticatorKeyAsync(users, user);
-        await KeepSessionAsync(context, users, inSetup ? setup : null, user);
+        await KeepSessionAsync(context, users, setup, user);
         var typed = (code ?? "").Replace(" ", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, typed))
         {
@@ -424,6 +421,16 @@ public static partial class StaffSignIn
             result.Principal.FindFirstValue(StepClaim) ?? "",
             result.Principal.HasClaim(CodeVerifiedClaim, "true"),
             result.Principal.FindFirstValue(ReturnUrlClaim));
+    }
+
+    /// <summary>
+    /// Who a page of the account is for: the sign-in in progress when it is at <paramref name="step"/> (with it), else
+    /// the console session's account (without one), else nobody.
+    /// </summary>
+    private static async Task<(Setup? Setup, StaffUser? User)> AccountForStepAsync(HttpContext context, UserManager<StaffUser> users, string step)
+    {
+        var setup = await SetupAsync(context, users);
+        return setup?.Step == step ? (setup, setup.User) : (null, await SignedInAsync(context, users));
     }
 
     /// <summary>The account of the console session, if any.</summary>

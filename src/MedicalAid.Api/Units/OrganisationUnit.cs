@@ -39,6 +39,16 @@ public sealed class OrganisationUnit
 
     public static string PathOf(string? parentPath, string code) => $"{parentPath ?? "/"}{code}/";
 
+    /// <summary>A new unit under <paramref name="parent"/> (a city without one), one level below it.</summary>
+    public static OrganisationUnit Under(OrganisationUnit? parent, string code, string name) => new()
+    {
+        Code = code,
+        Name = name,
+        Level = parent is null ? UnitLevel.City : ChildLevel(parent.Level) ?? throw new InvalidOperationException("A township has no units under it."),
+        ParentId = parent?.Id,
+        Path = PathOf(parent?.Path, code),
+    };
+
     /// <summary>The level a child of a unit of <paramref name="parent"/> level has; null under a township.</summary>
     public static UnitLevel? ChildLevel(UnitLevel parent) => parent switch
     {

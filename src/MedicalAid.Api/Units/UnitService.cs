@@ -78,14 +78,7 @@ public sealed partial class UnitService(MedicalAidDbContext db, TransactionRunne
                 return Problems.Create(StatusCodes.Status409Conflict, ProblemTypes.Duplicate, "A unit with this code already exists.");
             }
 
-            var unit = new OrganisationUnit
-            {
-                Code = code,
-                Name = name,
-                Level = parent is null ? UnitLevel.City : OrganisationUnit.ChildLevel(parent.Level)!.Value,
-                ParentId = parent?.Id,
-                Path = OrganisationUnit.PathOf(parent?.Path, code),
-            };
+            var unit = OrganisationUnit.Under(parent, code, name);
             db.Units.Add(unit);
             await db.SaveChangesAsync(token);
             var node = ToNode(unit, parent);

@@ -113,14 +113,7 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
                 continue;
             }
 
-            db.Units.Add(new OrganisationUnit
-            {
-                Code = code,
-                Name = name,
-                Level = parent is null ? UnitLevel.City : UnitLevel.District,
-                ParentId = parent?.Id,
-                Path = OrganisationUnit.PathOf(parent?.Path, code),
-            });
+            db.Units.Add(OrganisationUnit.Under(parent, code, name));
             db.SaveChanges();
         }
 
