@@ -11,6 +11,7 @@ using MedicalAid.Contracts;
 using MedicalAid.Contracts.Admin;
 using MedicalAid.Engine;
 using MedicalAid.MockHospital.Hospitals;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -147,6 +148,25 @@ public abstract class SecurityTests(ApiFixture fixture) : ApiTestBase(fixture)
             Assert.DoesNotContain("parameter \"", text, StringComparison.Ordinal);
             Assert.DoesNotContain("MedicalAid.Contracts", text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task ABodyThatArrivesTooSlowly_Is408WithItsOwnType_AndNotKestrelsMessage()
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Response.Body = new MemoryStream();
+        var handler = ActivatorUtilities.CreateInstance<ProblemExceptionHandler>(scope.ServiceProvider);
+        var slow = new BadHttpRequestException(
+            "Reading the request body timed out due to data arriving too slowly. See MinRequestBodyDataRate.", StatusCodes.Status408RequestTimeout);
+
+        Assert.True(await handler.TryHandleAsync(context, slow, Cancel));
+
+        context.Response.Body.Position = 0;
+        var body = await new StreamReader(context.Response.Body).ReadToEndAsync(Cancel);
+        Assert.Equal(StatusCodes.Status408RequestTimeout, context.Response.StatusCode);
+        Assert.Contains(ProblemTypes.RequestTimeout, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("MinRequestBodyDataRate", body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -234,6 +234,9 @@ public sealed class ApiServer : IAsyncDisposable
             ["Database:MigrateOnStartup"] = "true",
             ["ConnectionStrings:MedicalAid"] = database.ConnectionString,
             ["Demo:Enabled"] = "true",
+            // Production's settings with the demo's hospitals and people: a throwaway database, so the published demo
+            // password is no risk here.
+            ["Demo:AllowInProduction"] = "true",
             // The load comes from a few test hospitals: the per-hospital rate limit is not what these tests are about.
             ["RateLimiting:Hospital:PermitsPerSecond"] = "1000000",
             ["RateLimiting:Hospital:Burst"] = "1000000",

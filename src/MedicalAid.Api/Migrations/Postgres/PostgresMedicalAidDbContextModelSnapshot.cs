@@ -391,9 +391,9 @@ namespace MedicalAid.Api.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId");
-
                     b.HasIndex("SettlementId");
+
+                    b.HasIndex("FundId");
 
                     b.ToTable("LedgerEntries");
                 });
@@ -775,6 +775,41 @@ namespace MedicalAid.Api.Migrations.Postgres
                     b.HasIndex("SettledAt", "Id");
 
                     b.ToTable("Settlements");
+                });
+
+            modelBuilder.Entity("MedicalAid.Api.Settlements.SettlementAmounts", b =>
+                {
+                    b.Property<long>("Charity")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Inpatient")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("InsuranceSubsidy")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Outpatient")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PatientPays")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Temporary")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("bigint");
+
+                    b.ToTable((string)null);
+
+                    b.ToView("Settlements", (string)null);
                 });
 
             modelBuilder.Entity("MedicalAid.Api.Settlements.SettlementReversal", b =>

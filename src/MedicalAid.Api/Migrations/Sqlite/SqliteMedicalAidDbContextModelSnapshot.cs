@@ -376,9 +376,9 @@ namespace MedicalAid.Api.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId");
-
                     b.HasIndex("SettlementId");
+
+                    b.HasIndex("FundId");
 
                     b.ToTable("LedgerEntries");
                 });
@@ -754,6 +754,41 @@ namespace MedicalAid.Api.Migrations.Sqlite
                     b.HasIndex("SettledAt", "Id");
 
                     b.ToTable("Settlements");
+                });
+
+            modelBuilder.Entity("MedicalAid.Api.Settlements.SettlementAmounts", b =>
+                {
+                    b.Property<long>("Charity")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Inpatient")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InsuranceSubsidy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Outpatient")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PatientPays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Temporary")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.ToTable((string)null);
+
+                    b.ToView("Settlements", (string)null);
                 });
 
             modelBuilder.Entity("MedicalAid.Api.Settlements.SettlementReversal", b =>
