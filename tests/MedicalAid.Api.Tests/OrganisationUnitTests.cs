@@ -209,3 +209,50 @@ public abstract class OrganisationUnitTests(ApiFixture fixture) : ApiTestBase(fi
 
     private static string NextCode(string prefix) => $"{prefix}{Interlocked.Increment(ref created):D3}{Random.Shared.Next(1000, 9999)}";
 }
+
+public sealed class SqliteUnitImportTests(SqliteFixture fixture) : UnitImportTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresUnitImportTests(PostgresFixture fixture) : UnitImportTests(fixture), IClassFixture<PostgresFixture>;
+
+/// <summary>The roster import places each person in a unit of the importer's scope, line by line.</summary>
+public abstract class UnitImportTests(ApiFixture fixture) : ApiTestBase(fixture)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Import_PlacesEachLineInItsUnit_AndRefusesALineWithNoUnitInScope()
+    {
+        var township = BeneficiaryTestData.NextIdNumber();
+        var byDivision = BeneficiaryTestData.NextIdNumber();
+        var outside = BeneficiaryTestData.NextIdNumber();
+        var csv = $"""
+            idNumber,name,category,effectiveFrom,active,divisionCode,unitCode
+            {township},街道甲,minimum-living,2024-01-01,true,,{DemoSeeder.Qianfeng}
+            {byDivision},区里乙,minimum-living,2024-01-01,true,140109,
+            {outside},别处丙,minimum-living,2024-01-01,true,,{DemoSeeder.Xinghua}
+            """;
+        using var townshipClerk = App.Staff(StaffAccess.Operator, "街道导入员", unit: DemoSeeder.Qianfeng);
+        using var districtClerk = App.Staff(StaffAccess.Operator, "区导入员", unit: DemoSeeder.District);
+
+        var asTownship = await ImportAsync(townshipClerk, csv);
+        var asDistrict = await ImportAsync(districtClerk, csv);
+
+        Assert.False(asTownship.Committed);
+        Assert.Equal([3L, 4L], asTownship.Errors.Select(error => error.Line).ToArray());
+        Assert.All(asTownship.Errors, error => Assert.StartsWith("unitCode:", error.Reason, StringComparison.Ordinal));
+        Assert.True(asDistrict.Committed);
+        Assert.Equal(3, asDistrict.Imported);
+        var units = await App.WithDbAsync(db => db.Beneficiaries.Where(person => new[] { township, byDivision, outside }.Contains(person.IdNumber))
+            .Select(person => new { person.IdNumber, person.Unit!.Code })
+            .ToDictionaryAsync(person => person.IdNumber, person => person.Code, Cancel));
+        Assert.Equal((DemoSeeder.Qianfeng, DemoSeeder.District, DemoSeeder.Xinghua), (units[township], units[byDivision], units[outside]));
+    }
+
+    private static async Task<BeneficiaryImportReport> ImportAsync(HttpClient client, string csv)
+    {
+        using var content = new StringContent(csv, System.Text.Encoding.UTF8, "text/csv");
+        using var response = await client.PostAsync("/api/v1/admin/beneficiaries/import?mode=all-or-nothing", content, Cancel);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Cancel));
+        return (await response.Content.ReadFromJsonAsync<BeneficiaryImportReport>(Cancel))!;
+    }
+}

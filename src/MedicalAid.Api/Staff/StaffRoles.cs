@@ -26,7 +26,9 @@ public static class StaffRoles
                 }
                 catch (DbUpdateException exception) when (DatabaseErrors.IsUniqueViolation(exception))
                 {
-                    // Another instance starting at the same moment created it first.
+                    // Another instance starting at the same moment created it first. The refused role must not stay
+                    // tracked, or the next save on this context (the next role, the demo data) would try it again.
+                    services.GetRequiredService<MedicalAidDbContext>().ChangeTracker.Clear();
                 }
             }
         }

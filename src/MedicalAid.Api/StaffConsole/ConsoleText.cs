@@ -113,6 +113,43 @@ public sealed class ConsoleText
     public static string TraceValue(string name, decimal value) =>
         IsRatio(name) ? (value * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%" : Money(value);
 
+    /// <summary>What an audit entry records, in words; an action this list does not know is shown as recorded.</summary>
+    public string AuditAction(string action) => action switch
+    {
+        "beneficiary.created" => T("登记救助对象", "Beneficiary registered"),
+        "beneficiary.updated" => T("修改救助对象", "Beneficiary changed"),
+        "beneficiary.status-changed" => T("变更类别或状态", "Category or status changed"),
+        "beneficiary.imported" => T("导入花名册", "Roster imported"),
+        "hospital.registered" => T("登记定点医疗机构", "Hospital registered"),
+        "hospital.updated" => T("修改定点医疗机构", "Hospital changed"),
+        "hospital.deactivated" => T("停用定点医疗机构", "Hospital deactivated"),
+        "hospital.key-rotated" => T("更换接口密钥", "API key rotated"),
+        "hospital.callback-secret-rotated" => T("更换回调签名密钥", "Callback secret rotated"),
+        "policy.created" => T("发布政策版本", "Policy version published"),
+        "policy.superseded" => T("政策版本被取代", "Policy version superseded"),
+        "fund.topped-up" => T("资金拨入", "Fund topped up"),
+        "fund.subsidy-run" => T("资助参保批量支付", "Premium subsidy run"),
+        "clearing-run.issued" => T("执行月度清算", "Clearing run"),
+        "clearing-statement.issued" => T("生成清算单", "Clearing statement issued"),
+        "clearing-statement.paid" => T("清算单已支付", "Clearing statement paid"),
+        "unit.created" => T("新建组织机构", "Unit created"),
+        "unit.renamed" => T("组织机构改名", "Unit renamed"),
+        "unit.moved" => T("调整上级机构", "Unit moved"),
+        "staff.created" => T("开设账号", "Account created"),
+        "staff.updated" => T("修改账号", "Account changed"),
+        "staff.disabled" => T("停用账号", "Account disabled"),
+        "staff.enabled" => T("启用账号", "Account enabled"),
+        "staff.password-reset" => T("重置密码", "Password reset"),
+        "staff.password-changed" => T("修改密码", "Password changed"),
+        "staff.two-factor-enabled" => T("启用验证器", "Authenticator enrolled"),
+        "staff.two-factor-reset" => T("重置验证器", "Authenticator reset"),
+        "staff.signed-in" => T("登录", "Signed in"),
+        "staff.signed-out" => T("退出登录", "Signed out"),
+        "staff.sign-in-failed" => T("登录失败", "Sign-in failed"),
+        "staff.locked-out" => T("账号被锁定", "Account locked"),
+        _ => action,
+    };
+
     public string Role(string role) => role switch
     {
         "auditor" => T("审计员", "Auditor"),

@@ -393,7 +393,7 @@ namespace MedicalAid.Api.Migrations.Postgres
 
                     b.HasIndex("SettlementId");
 
-                    b.HasIndex("FundId");
+                    b.HasIndex("FundId", "Kind");
 
                     b.ToTable("LedgerEntries");
                 });

@@ -378,7 +378,7 @@ namespace MedicalAid.Api.Migrations.Sqlite
 
                     b.HasIndex("SettlementId");
 
-                    b.HasIndex("FundId");
+                    b.HasIndex("FundId", "Kind");
 
                     b.ToTable("LedgerEntries");
                 });
