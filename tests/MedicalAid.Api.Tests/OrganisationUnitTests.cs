@@ -256,3 +256,94 @@ public abstract class UnitImportTests(ApiFixture fixture) : ApiTestBase(fixture)
         return (await response.Content.ReadFromJsonAsync<BeneficiaryImportReport>(Cancel))!;
     }
 }
+
+public sealed class SqliteScopeEdgeTests(SqliteFixture fixture) : ScopeEdgeTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresScopeEdgeTests(PostgresFixture fixture) : ScopeEdgeTests(fixture), IClassFixture<PostgresFixture>;
+
+/// <summary>The places around the registry where another unit's people could show through: all closed.</summary>
+public abstract class ScopeEdgeTests(ApiFixture fixture) : ApiTestBase(fixture)
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task SearchTotalsAndAPersonsYear_OutsideTheSubtree_CountNothingAndAre404()
+    {
+        var neighbour = await App.NewBeneficiaryAsync(Engine.DemoPolicy.MinimumLiving, DemoSeeder.Xinghua);
+        using var hospital = App.Hospital(Keys.H001);
+        using (var settled = await hospital.SettleAsync(Requests.Outpatient(neighbour, 900m, 800m, 300m)))
+        {
+            Assert.True(settled.IsSuccessStatusCode);
+        }
+
+        var id = await App.WithDbAsync(db => db.Beneficiaries.Where(person => person.IdNumber == neighbour.IdNumber).Select(person => person.Id).SingleAsync(Cancel));
+        using var township = App.Staff(StaffAccess.Operator, "街道", unit: DemoSeeder.Qianfeng);
+        using var district = App.Staff(StaffAccess.Operator, "区", unit: DemoSeeder.District);
+
+        var hidden = (await township.GetFromJsonAsync<SettlementSearchTotals>($"/api/v1/admin/settlements/totals?idNumber={neighbour.IdNumber}", Cancel))!;
+        var seen = (await district.GetFromJsonAsync<SettlementSearchTotals>($"/api/v1/admin/settlements/totals?idNumber={neighbour.IdNumber}", Cancel))!;
+        using var year = await township.GetAsync($"/api/v1/admin/beneficiaries/{id}/eligibility", Cancel);
+        using var yearSeen = await district.GetAsync($"/api/v1/admin/beneficiaries/{id}/eligibility", Cancel);
+
+        Assert.Equal((0L, 0m), (hidden.Count, hidden.FundsSettled));
+        Assert.Equal(1L, seen.Count);
+        Assert.True(seen.FundsSettled > 0);
+        Assert.Equal(HttpStatusCode.NotFound, year.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, yearSeen.StatusCode);
+    }
+
+    [Fact]
+    public async Task RegisteringSomeoneOfAnotherUnit_SaysTheNumberIsTaken_WithoutNamingThem()
+    {
+        var neighbour = await App.NewBeneficiaryAsync(Engine.DemoPolicy.MinimumLiving, DemoSeeder.Xinghua);
+        using var township = App.Staff(StaffAccess.Operator, "街道", unit: DemoSeeder.Qianfeng);
+
+        using var response = await township.PostAsJsonAsync("/api/v1/admin/beneficiaries", new CreateBeneficiaryRequest
+        {
+            IdNumber = neighbour.IdNumber,
+            Name = neighbour.Name,
+            Category = Engine.DemoPolicy.MinimumLiving,
+            EffectiveFrom = new DateOnly(2024, 1, 1),
+            UnitCode = DemoSeeder.Qianfeng,
+        }, Cancel);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync(Cancel);
+        Assert.DoesNotContain("beneficiaryId", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(neighbour.Name, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFundsLedger_IsReadOnlyByAnAccountCoveringEveryUnit()
+    {
+        var year = MedicalAidApp.Today.Year;
+        using var township = App.Staff(StaffAccess.Auditor, "街道审计", unit: DemoSeeder.Qianfeng);
+        using var city = App.Staff(StaffAccess.Auditor, "市审计");
+
+        using var hidden = await township.GetAsync($"/api/v1/admin/funds/{year}/inpatient/ledger", Cancel);
+        using var shown = await city.GetAsync($"/api/v1/admin/funds/{year}/inpatient/ledger", Cancel);
+        using var balances = await township.GetAsync($"/api/v1/admin/funds?year={year}", Cancel);
+
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, balances.StatusCode);
+    }
+
+    [Fact]
+    public async Task ADistrictAdministrator_SeesAndChangesOnlyTheUnitsOfItsDistrict()
+    {
+        using var districtAdmin = App.Staff(StaffAccess.Admin, "区管理员", unit: DemoSeeder.District);
+
+        var tree = (await districtAdmin.GetFromJsonAsync<UnitNode[]>("/api/v1/admin/units", Cancel))!;
+        using var pullIn = await districtAdmin.PutAsJsonAsync("/api/v1/admin/units/140106", new UpdateUnitRequest { Name = "拉入", ParentCode = DemoSeeder.District }, Cancel);
+        using var moveOut = await districtAdmin.PutAsJsonAsync($"/api/v1/admin/units/{DemoSeeder.Xinghua}", new UpdateUnitRequest { Name = "兴华街道", ParentCode = "140105" }, Cancel);
+        using var newCity = await districtAdmin.PostAsJsonAsync("/api/v1/admin/units", new CreateUnitRequest { Code = "990100", Name = "新城" }, Cancel);
+
+        Assert.Equal(DemoSeeder.District, Assert.Single(tree).Code);
+        Assert.Equal(HttpStatusCode.NotFound, pullIn.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, moveOut.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, newCity.StatusCode);
+        var parent = await App.WithDbAsync(db => db.Units.Where(unit => unit.Code == DemoSeeder.Xinghua).Select(unit => unit.Path).SingleAsync(Cancel));
+        Assert.Equal($"/{DemoSeeder.City}/{DemoSeeder.District}/{DemoSeeder.Xinghua}/", parent);
+    }
+}

@@ -85,10 +85,13 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
 
         using var search = await browser.Client.GetAsync("/api/v1/admin/beneficiaries", Cancel);
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
-        using var register = await browser.Client.PostAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { }), Cancel);
+        using var register = await browser.PostApiAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { }));
         Assert.Equal(HttpStatusCode.BadRequest, register.StatusCode);
-        using var hospitals = await browser.Client.PostAsync("/api/v1/admin/hospitals", JsonContent.Create(new { }), Cancel);
+        using var hospitals = await browser.PostApiAsync("/api/v1/admin/hospitals", JsonContent.Create(new { }));
         Assert.Equal(HttpStatusCode.Forbidden, hospitals.StatusCode);
+        using var forged = await browser.PostApiAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { }), withToken: false);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Contains("antiforgery", await forged.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
 
         using var again = new ConsoleBrowser(App);
         using var oldPassword = await again.SignInAsync(username, oneTimePassword);
@@ -160,6 +163,15 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
         using (var units = await browser.Client.GetAsync("/api/v1/admin/units", Cancel))
         {
             Assert.Equal(HttpStatusCode.OK, units.StatusCode);
+        }
+
+        // The key is never shown again, nor new recovery codes issued, from an open session.
+        var again = await browser.GetPageAsync("/console/account/two-factor");
+        Assert.DoesNotContain("data-key", again, StringComparison.Ordinal);
+        Assert.Contains("已启用验证器", again, StringComparison.Ordinal);
+        using (var renew = await browser.SubmitAsync("/console/account/password", new Dictionary<string, string> { ["code"] = "000000" }, "/console/account/two-factor"))
+        {
+            Assert.DoesNotContain("<li><code>", await renew.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
         }
 
         using var next = new ConsoleBrowser(App);
@@ -236,7 +248,7 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
         var (username, password) = await CreateAccountAsync(DemoSeeder.Qianfeng, StaffAccess.Auditor);
         using var browser = new ConsoleBrowser(App);
         await SignInFirstTimeAsync(browser, username, password, "auditor passphrase 1");
-        using (var forbidden = await browser.Client.PostAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { }), Cancel))
+        using (var forbidden = await browser.PostApiAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { })))
         {
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
         }
@@ -253,7 +265,7 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
         Assert.Equal(DemoSeeder.District, updated.UnitCode);
         Assert.Equal([StaffAccess.Operator], updated.Roles);
 
-        using var allowed = await browser.Client.PostAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { }), Cancel);
+        using var allowed = await browser.PostApiAsync("/api/v1/admin/beneficiaries", JsonContent.Create(new { }));
         Assert.Equal(HttpStatusCode.BadRequest, allowed.StatusCode);
         var console = await browser.GetPageAsync("/console/account");
         Assert.Contains("万柏林区（140109）", console, StringComparison.Ordinal);

@@ -179,11 +179,12 @@ public static class BeneficiaryAdminEndpoints
         }
 
         await AddCategoryProblemAsync(errors, db, request.Category, cancellationToken);
+        var scope = await scopes.ForAsync(user, cancellationToken);
         long? unitId = null;
         if (divisionCode is not null)
         {
             string[] codes = request.UnitCode is { } requestedUnit ? [requestedUnit.Trim(), divisionCode] : [divisionCode];
-            var units = await BeneficiaryUnits.LoadAsync(db, await scopes.ForAsync(user, cancellationToken), codes, cancellationToken);
+            var units = await BeneficiaryUnits.LoadAsync(db, scope, codes, cancellationToken);
             (unitId, var unitProblem) = units.Choose(request.UnitCode, divisionCode);
             AddProblem(errors, "unitCode", unitProblem);
         }
@@ -201,6 +202,13 @@ public static class BeneficiaryAdminEndpoints
                 .Select(candidate => (long?)candidate.Id).FirstOrDefaultAsync(token);
             if (existingId is { } existing)
             {
+                // Who and where is told only inside the caller's scope; outside it, only that the number is taken.
+                if (!await scope.Beneficiaries(db).AnyAsync(candidate => candidate.Id == existing, token))
+                {
+                    return new ConflictProblem(Problems.Create(StatusCodes.Status409Conflict, ProblemTypes.Duplicate,
+                        "A beneficiary with this ID number is already registered in another unit.", "Ask that unit, or the city, to move the person."));
+                }
+
                 return new ConflictProblem(Problems.Create(StatusCodes.Status409Conflict, ProblemTypes.Duplicate,
                         "A beneficiary with this ID number is already registered.", $"See beneficiary {existing}.")
                     .WithExtension("beneficiaryId", existing));

@@ -113,7 +113,8 @@ public sealed partial class BeneficiaryImporter(
         var today = calendar.Today();
         var categories = (await db.Categories.AsNoTracking().Select(category => category.Code).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
-        var units = await BeneficiaryUnits.LoadAsync(db, await scopes.ForAsync(user, cancellationToken), null, cancellationToken);
+        var scope = await scopes.ForAsync(user, cancellationToken);
+        var units = await BeneficiaryUnits.LoadAsync(db, scope, null, cancellationToken);
         var run = new ImportRun(mode);
         var options = new CsvReaderOptions
         {
@@ -157,11 +158,11 @@ public sealed partial class BeneficiaryImporter(
                 run.Add(ReadRow(reader, columns, categories, units, today, run));
                 if (run.Pending.Count >= BatchSize)
                 {
-                    await FlushAsync(run, cancellationToken);
+                    await FlushAsync(run, scope, cancellationToken);
                 }
             }
 
-            await FlushAsync(run, cancellationToken);
+            await FlushAsync(run, scope, cancellationToken);
             var report = run.Report();
             if (report.Committed)
             {
@@ -306,7 +307,7 @@ public sealed partial class BeneficiaryImporter(
     }
 
     /// <summary>Checks the batch against the registry with one query, reports its bad rows, and inserts its good ones unless the import is already lost.</summary>
-    private async Task FlushAsync(ImportRun run, CancellationToken cancellationToken)
+    private async Task FlushAsync(ImportRun run, DataScope scope, CancellationToken cancellationToken)
     {
         var candidates = run.Pending.Where(row => row.Reasons is null).Select(row => row.IdNumber).ToArray();
         if (candidates.Length > 0)
@@ -315,9 +316,18 @@ public sealed partial class BeneficiaryImporter(
                 .Where(beneficiary => candidates.Contains(beneficiary.IdNumber))
                 .Select(beneficiary => new { beneficiary.IdNumber, beneficiary.Id })
                 .ToDictionaryAsync(beneficiary => beneficiary.IdNumber, beneficiary => beneficiary.Id, StringComparer.Ordinal, cancellationToken);
+            // The registry's own id is named only for people inside the importer's scope.
+            var registeredIds = registered.Values.ToArray();
+            var visible = registered.Count == 0
+                ? []
+                : (await scope.Beneficiaries(db).AsNoTracking().Where(beneficiary => registeredIds.Contains(beneficiary.Id)).Select(beneficiary => beneficiary.Id)
+                    .ToListAsync(cancellationToken)).ToHashSet();
             foreach (var row in run.Pending.Where(row => row.Reasons is null && registered.ContainsKey(row.IdNumber)))
             {
-                row.Reject($"idNumber: already registered (beneficiary {registered[row.IdNumber].ToString(CultureInfo.InvariantCulture)}).");
+                var id = registered[row.IdNumber];
+                row.Reject(visible.Contains(id)
+                    ? $"idNumber: already registered (beneficiary {id.ToString(CultureInfo.InvariantCulture)})."
+                    : "idNumber: already registered in another unit.");
             }
         }
 

@@ -55,6 +55,6 @@ public static class EligibilityEndpoints
     public static async Task<Results<Ok<EligibilityResponse>, NotFoundProblem>> GetYearForStaff(
         long id, DateOnly? date, ClaimsPrincipal user, EligibilityService eligibility, ServiceCalendar calendar, CancellationToken cancellationToken) =>
         await eligibility.ForStaffAsync(id, date ?? calendar.Today(), user, cancellationToken) is { } found
-            ? TypedResults.Ok(found)
+            ? TypedResults.Ok(found.Year)
             : new NotFoundProblem(Problems.NotFound("No beneficiary with this id."));
 }

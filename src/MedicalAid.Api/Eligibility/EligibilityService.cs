@@ -19,13 +19,13 @@ public sealed class EligibilityService(BeneficiaryEligibility eligibility, Medic
     public async Task<EligibilityResponse?> ForIdNumberAsync(string idNumber, DateOnly on, CancellationToken cancellationToken) =>
         await eligibility.FindAsync(idNumber, on, cancellationToken) is { } found ? await DescribeAsync(found, on, cancellationToken) : null;
 
-    /// <summary>By beneficiary id, for staff: null when the person is not in the caller's scope.</summary>
-    public async Task<EligibilityResponse?> ForStaffAsync(long beneficiaryId, DateOnly on, ClaimsPrincipal user, CancellationToken cancellationToken)
+    /// <summary>By beneficiary id, for staff: the person's year and full ID number; null when not in the caller's scope.</summary>
+    public async Task<StaffYear?> ForStaffAsync(long beneficiaryId, DateOnly on, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var scope = await scopes.ForAsync(user, cancellationToken);
         var idNumber = await scope.Beneficiaries(db).Where(beneficiary => beneficiary.Id == beneficiaryId)
             .Select(beneficiary => beneficiary.IdNumber).FirstOrDefaultAsync(cancellationToken);
-        return idNumber is null ? null : await ForIdNumberAsync(idNumber, on, cancellationToken);
+        return idNumber is not null && await ForIdNumberAsync(idNumber, on, cancellationToken) is { } year ? new StaffYear(year, idNumber) : null;
     }
 
     private async Task<EligibilityResponse> DescribeAsync(BeneficiaryOnDate found, DateOnly on, CancellationToken cancellationToken)
@@ -76,3 +76,6 @@ public sealed class EligibilityService(BeneficiaryEligibility eligibility, Medic
         };
     }
 }
+
+/// <summary>A person's year as staff read it, with the full ID number their settlements are searched by.</summary>
+public sealed record StaffYear(EligibilityResponse Year, string IdNumber);

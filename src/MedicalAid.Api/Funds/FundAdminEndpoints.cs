@@ -24,7 +24,7 @@ public static class FundAdminEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithTags("Funds");
         group.MapGet("/", Balances).WithName("ListFundBalances").WithSummary("Balance of every channel's fund, for one year or all.");
-        group.MapGet("/{year:int}/{channel}/ledger", Ledger).WithName("GetFundLedger").WithSummary("A fund's ledger, newest first.");
+        group.MapGet("/{year:int}/{channel}/ledger", Ledger).WithName("GetFundLedger").WithSummary("A fund's ledger, newest first (accounts whose unit covers every unit).");
         group.MapPost("/{year:int}/{channel}/top-ups", TopUp).RequireAuthorization(StaffAccess.AdminPolicy)
             .WithName("TopUpFund").WithSummary("Put money into a fund (opens the fund for that year if needed); written as a ledger entry.");
         group.MapPost("/{year:int}/insurance-subsidy-run", RunSubsidy).RequireAuthorization(StaffAccess.AdminPolicy)
@@ -37,8 +37,15 @@ public static class FundAdminEndpoints
         TypedResults.Ok(await funds.BalancesAsync(year, null, cancellationToken));
 
     public static async Task<Results<Ok<Page<LedgerEntryResponse>>, ValidationProblem, NotFoundProblem>> Ledger(
-        int year, string channel, int? pageNumber, int? pageSize, MedicalAidDbContext db, CancellationToken cancellationToken)
+        int year, string channel, int? pageNumber, int? pageSize, ClaimsPrincipal user, MedicalAidDbContext db, DataScopes scopes, CancellationToken cancellationToken)
     {
+        // Every debit names a settlement and its amount: a ledger shows the money of every unit's people, so only an
+        // account whose scope covers every unit reads it (balances, the same for all, stay open to every role).
+        if (!(await scopes.ForAsync(user, cancellationToken)).CoversAll)
+        {
+            return new NotFoundProblem(Problems.NotFound("No ledger in your scope."));
+        }
+
         if (ParseChannel(channel) is not { } parsed)
         {
             return UnknownChannel(channel);

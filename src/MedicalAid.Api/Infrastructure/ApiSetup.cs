@@ -179,6 +179,9 @@ public static class ApiSetup
 
         app.UseAuthentication();
         app.UseRateLimiter();
+        // Before authorization, which would put the cookie's account on the request: the console's forms (sign-in,
+        // sign-out) issue their tokens to a request without one, and the check must see the request the same way.
+        app.UseMiddleware<CookieApiAntiforgery>();
         app.UseAuthorization();
         app.UseAntiforgery();
         return app;

@@ -253,6 +253,11 @@ public static partial class StaffSignIn
             return TypedResults.Redirect(SignInPath);
         }
 
+        if (user.TwoFactorEnabled)
+        {
+            return AlreadyEnrolledPage(context);
+        }
+
         var key = await AuthenticatorKeyAsync(users, user);
         await KeepSessionAsync(context, users, setup, user);
         return TwoFactorPage(context, antiforgery, user.UserName!, key, null);
@@ -273,6 +278,11 @@ public static partial class StaffSignIn
         if (user is null)
         {
             return TypedResults.Redirect(SignInPath);
+        }
+
+        if (user.TwoFactorEnabled)
+        {
+            return AlreadyEnrolledPage(context);
         }
 
         var key = await AuthenticatorKeyAsync(users, user);
@@ -304,6 +314,18 @@ public static partial class StaffSignIn
             <p><a href="{ConsolePath}">继续 Continue</a></p>
             """);
     }
+
+    /// <summary>
+    /// An enrolled authenticator's key is never shown again, and its recovery codes are not renewed from an open
+    /// session: a session left open would otherwise yield the second factor itself. A lost phone goes to an
+    /// administrator, who resets the authenticator.
+    /// </summary>
+    private static ContentHttpResult AlreadyEnrolledPage(HttpContext context) =>
+        Page(context, "验证器 Authenticator app", $"""
+            <p>本账号已启用验证器。手机丢失或更换时，请联系管理员重置验证器，然后在下次登录时重新绑定。</p>
+            <p>The authenticator is already on. If the phone is lost or replaced, ask an administrator to reset it, then enrol again at the next sign-in.</p>
+            <p><a href="{AccountPath}">返回 Back</a></p>
+            """);
 
     // ----- sign-out --------------------------------------------------------------------------------------------------
 

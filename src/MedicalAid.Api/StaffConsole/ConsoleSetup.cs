@@ -62,21 +62,34 @@ public static class ConsoleSetup
 }
 
 /// <summary>
-/// The signed-in account of a console circuit, checked again every minute: a disabled account, a reset password or a
-/// changed role ends or changes an open console within a minute, as its cookie does on its next request.
+/// The signed-in account of a console circuit, checked again every 15 seconds: a disabled account, a reset password,
+/// or changed roles or unit end the open console's authentication (the page then sends the person to sign in, and the
+/// cookie, which re-reads the account on every request, brings the new roles and unit). The HTTP requests a page makes
+/// are checked on every request anyway.
 /// </summary>
 public sealed class StaffAuthenticationStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromSeconds(15);
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(authenticationState);
         await using var scope = scopes.CreateAsyncScope();
         var signIns = scope.ServiceProvider.GetRequiredService<SignInManager<StaffUser>>();
-        return await signIns.ValidateSecurityStampAsync(authenticationState.User) is not null;
+        var circuit = authenticationState.User;
+        if (await signIns.ValidateSecurityStampAsync(circuit) is not { } account)
+        {
+            return false;
+        }
+
+        var now = await signIns.CreateUserPrincipalAsync(account);
+        return Same(circuit, now, ClaimTypes.Role) && Same(circuit, now, StaffAccess.UnitClaim);
     }
+
+    private static bool Same(ClaimsPrincipal left, ClaimsPrincipal right, string type) =>
+        left.FindAll(type).Select(claim => claim.Value).Order(StringComparer.Ordinal)
+            .SequenceEqual(right.FindAll(type).Select(claim => claim.Value).Order(StringComparer.Ordinal), StringComparer.Ordinal);
 }
 
 /// <summary>The signed-in person as the console's pages use it.</summary>

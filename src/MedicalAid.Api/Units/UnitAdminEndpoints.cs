@@ -21,20 +21,20 @@ public static class UnitAdminEndpoints
 
         group.MapGet("/", List)
             .WithName("ListUnits")
-            .WithSummary("The organisation units as a tree: cities, their districts, their townships and streets (admin).");
+            .WithSummary("The organisation units of your subtree as a tree: cities, their districts, their townships and streets (admin).");
         group.MapPost("/", Create)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("CreateUnit")
-            .WithSummary("Create a unit: a city without a parent, a district under a city, a township or street under a district (admin).");
+            .WithSummary("Create a unit in your subtree: a district under a city, a township or street under a district; a city, without a parent, only by an administrator of every unit (admin).");
         group.MapPut("/{code}", Update)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithName("UpdateUnit")
-            .WithSummary("Rename a unit, or move it with everything under it to another parent of the level above (admin).");
+            .WithSummary("Rename a unit of your subtree, or move it with everything under it to another parent of the level above in your subtree (admin).");
         return routes;
     }
 
-    public static async Task<Ok<IReadOnlyList<UnitNode>>> List(UnitService units, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await units.TreeAsync(cancellationToken));
+    public static async Task<Ok<IReadOnlyList<UnitNode>>> List(ClaimsPrincipal user, UnitService units, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await units.TreeAsync(user, cancellationToken));
 
     public static async Task<Results<Ok<UnitNode>, Created<UnitNode>, ValidationProblem, NotFoundProblem, ConflictProblem>> Create(
         CreateUnitRequest request, ClaimsPrincipal user, UnitService units, CancellationToken cancellationToken) =>

@@ -2,20 +2,26 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using MedicalAid.Api.Audit;
 using MedicalAid.Api.Infrastructure;
+using MedicalAid.Api.Staff;
 using MedicalAid.Contracts;
 using MedicalAid.Contracts.Admin;
 using Microsoft.EntityFrameworkCore;
 
 namespace MedicalAid.Api.Units;
 
-/// <summary>The unit tree (组织机构): list, create, rename, move; every change audited. City level (admin).</summary>
-public sealed partial class UnitService(MedicalAidDbContext db, TransactionRunner transactions, AuditTrail audit)
+/// <summary>
+/// The unit tree (组织机构): list, create, rename, move; every change audited. An administrator works inside its own
+/// unit's subtree: it sees that part of the tree, and creates, renames and moves only units (and under parents) there;
+/// a new city needs an administrator whose scope covers every unit.
+/// </summary>
+public sealed partial class UnitService(MedicalAidDbContext db, TransactionRunner transactions, AuditTrail audit, DataScopes scopes)
 {
     public const string AuditEntityType = "unit";
 
-    public async Task<IReadOnlyList<UnitNode>> TreeAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<UnitNode>> TreeAsync(ClaimsPrincipal user, CancellationToken cancellationToken)
     {
-        var units = await db.Units.AsNoTracking().OrderBy(unit => unit.Path).ToListAsync(cancellationToken);
+        var scope = await scopes.ForAsync(user, cancellationToken);
+        var units = await scope.Units(db).AsNoTracking().OrderBy(unit => unit.Path).ToListAsync(cancellationToken);
         return ToTree(units);
     }
 
@@ -56,21 +62,28 @@ public sealed partial class UnitService(MedicalAidDbContext db, TransactionRunne
             return Problems.Validation(errors);
         }
 
+        var scope = await scopes.ForAsync(user, cancellationToken);
         return await transactions.RunAsync<Outcome<UnitNode>>(async token =>
         {
+            await LockTreeAsync(token);
             OrganisationUnit? parent = null;
             if (request.ParentCode is { Length: > 0 } parentCode)
             {
-                parent = await db.Units.FirstOrDefaultAsync(unit => unit.Code == parentCode.Trim(), token);
+                parent = await scope.Units(db).FirstOrDefaultAsync(unit => unit.Code == parentCode.Trim(), token);
                 if (parent is null)
                 {
-                    return Problems.Validation("parentCode", "No unit with this code.");
+                    return Problems.Validation("parentCode", "No unit with this code in your scope.");
                 }
 
                 if (OrganisationUnit.ChildLevel(parent.Level) is null)
                 {
                     return Problems.Validation("parentCode", "A township or street has no units under it.");
                 }
+            }
+
+            else if (!scope.CoversAll)
+            {
+                return Problems.Validation("parentCode", "Required: only an administrator of every unit creates a city.");
             }
 
             if (await db.Units.AnyAsync(unit => unit.Code == code, token))
@@ -100,9 +113,11 @@ public sealed partial class UnitService(MedicalAidDbContext db, TransactionRunne
             return Problems.Validation(errors);
         }
 
+        var scope = await scopes.ForAsync(user, cancellationToken);
         return await transactions.RunAsync<Outcome<UnitNode>>(async token =>
         {
-            var unit = await db.Units.FirstOrDefaultAsync(candidate => candidate.Code == code, token);
+            await LockTreeAsync(token);
+            var unit = await scope.Units(db).FirstOrDefaultAsync(candidate => candidate.Code == code, token);
             if (unit is null)
             {
                 return Problems.NotFound("No unit with this code.");
@@ -112,10 +127,10 @@ public sealed partial class UnitService(MedicalAidDbContext db, TransactionRunne
             var before = ToNode(unit, parent);
             if (request.ParentCode is { Length: > 0 } parentCode && parentCode.Trim() != parent?.Code)
             {
-                var newParent = await db.Units.FirstOrDefaultAsync(candidate => candidate.Code == parentCode.Trim(), token);
+                var newParent = await scope.Units(db).FirstOrDefaultAsync(candidate => candidate.Code == parentCode.Trim(), token);
                 if (newParent is null)
                 {
-                    return Problems.Validation("parentCode", "No unit with this code.");
+                    return Problems.Validation("parentCode", "No unit with this code in your scope.");
                 }
 
                 if (OrganisationUnit.ChildLevel(newParent.Level) != unit.Level)
@@ -148,6 +163,19 @@ public sealed partial class UnitService(MedicalAidDbContext db, TransactionRunne
             await db.SaveChangesAsync(token);
             return Outcome.Success(after, StatusCodes.Status200OK);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// One change to the tree at a time on PostgreSQL (SQLite has one writer anyway): a move rewrites its subtree's
+    /// paths, and a unit created under that subtree at the same moment, on another instance, would otherwise take its
+    /// path from the parent's old one.
+    /// </summary>
+    private async Task LockTreeAsync(CancellationToken cancellationToken)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(4242002)", cancellationToken);
+        }
     }
 
     public static string ToWire(UnitLevel level) => level switch
