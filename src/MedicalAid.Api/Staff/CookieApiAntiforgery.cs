@@ -24,7 +24,7 @@ public sealed class CookieApiAntiforgery(RequestDelegate next)
             && request.Headers.Authorization.Count == 0
             && !request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
             && request.Cookies.ContainsKey(StaffSignIn.CookieName);
-        if (cookieCall && !await antiforgery.IsRequestValidAsync(context))
+        if (cookieCall && !await HasValidTokenAsync(context, antiforgery))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             await problems.WriteAsync(new ProblemDetailsContext
@@ -39,4 +39,27 @@ public sealed class CookieApiAntiforgery(RequestDelegate next)
 
         await next(context);
     }
+
+    /// <summary>
+    /// The token must be in the header: without one the request is refused before anything reads its body, and a body
+    /// that claims to be a form but cannot be read as one is a refusal too, not a failure of the server.
+    /// </summary>
+    private static async Task<bool> HasValidTokenAsync(HttpContext context, IAntiforgery antiforgery)
+    {
+        if (!context.Request.Headers.ContainsKey(HeaderName))
+        {
+            return false;
+        }
+
+        try
+        {
+            return await antiforgery.IsRequestValidAsync(context);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    public const string HeaderName = "RequestVerificationToken";
 }
