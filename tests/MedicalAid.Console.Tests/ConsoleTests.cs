@@ -191,6 +191,38 @@ public abstract class ConsoleTests
     }
 
     [Fact]
+    public async Task ATownshipsReport_MatchesTheSummaryEndpointForThatTownship_NotTheCitys()
+    {
+        // 陈志强 lives in 千峰街道, 赵小宇 in 兴华街道: the township's report counts only the first.
+        using var hospital = App.Hospital(Keys.H002);
+        using (await hospital.SettleAsync(Requests.Outpatient(new PatientIdentity { IdNumber = "140109195010010058", Name = "陈志强" }, 700.00m, 650.00m, 250.00m)))
+        using (await hospital.SettleAsync(Requests.Outpatient(new PatientIdentity { IdNumber = "140109201503090074", Name = "赵小宇" }, 900.00m, 850.00m, 300.00m)))
+        {
+        }
+
+        var from = new DateOnly(MedicalAidApp.Today.Year, 1, 1);
+        var range = $"from={from:yyyy-MM-dd}&to={MedicalAidApp.Today:yyyy-MM-dd}";
+        using var township = App.Staff("operator", "街道", unit: DemoSeeder.Qianfeng);
+        using var city = App.Staff("auditor", "市");
+        var expected = (await township.GetFromJsonAsync<SummaryReport>($"/api/v1/admin/reports/summary?{range}", Cancel))!;
+        var cityWide = (await city.GetFromJsonAsync<SummaryReport>($"/api/v1/admin/reports/summary?{range}", Cancel))!;
+        Assert.True(expected.FundsSettled > 0 && expected.FundsSettled < cityWide.FundsSettled);
+        await using var page = await ConsolePage.OpenAsync(fixture);
+        await page.SignInAsync("demo-clerk", DemoSeeder.StaffPassword);
+
+        await page.GoToAsync("/console/reports", "[data-testid=report-totals]");
+
+        var totals = page.Page.GetByTestId("report-totals");
+        await Assertions.Expect(totals.Locator("[data-field=funds-settled]")).ToHaveTextAsync(Yuan(expected.FundsSettled));
+        await Assertions.Expect(totals.Locator("[data-field=persons]")).ToHaveTextAsync(expected.PersonCount.ToString("#,##0", CultureInfo.InvariantCulture));
+        var csv = await page.Page.RunAndWaitForDownloadAsync(() => page.Page.GetByTestId("download-csv").ClickAsync());
+        var lines = await File.ReadAllLinesAsync((await csv.PathAsync())!, Cancel);
+        var header = lines[0].TrimStart('\uFEFF').Split(',');
+        Assert.Equal(expected.FundsSettled, decimal.Parse(lines[1].Split(',')[Array.IndexOf(header, "基金支付合计")], CultureInfo.InvariantCulture));
+        AssertNoErrors(page);
+    }
+
+    [Fact]
     public async Task TheLanguageSwitch_ShowsEnglish_AndIsRemembered()
     {
         await using var page = await ConsolePage.OpenAsync(fixture);
