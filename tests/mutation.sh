@@ -4,7 +4,7 @@
 # tests/MedicalAid.Engine.Tests/MUTATION.md.
 #
 #   tests/mutation.sh         full run: every engine file except the DemoPolicy seed data, mutation level Complete
-#   tests/mutation.sh --ci    time-boxed run for CI: only SettlementCalculator.cs, the calculation of DESIGN §3
+#   tests/mutation.sh --ci    time-boxed run for CI: only SettlementCalculator.cs, the calculation of docs/design.md §3
 #
 # Reports go to StrykerOutput/<full|ci>/reports (HTML and JSON; git-ignored). Ends with one line giving the score and
 # exits non-zero when Stryker fails or the score is below the break threshold of the config (80%).

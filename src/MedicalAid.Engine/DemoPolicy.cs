@@ -1,6 +1,6 @@
 namespace MedicalAid.Engine;
 
-/// <summary>The demo data of DESIGN §4 that belongs to the calculation: categories and the "demo" policy version.</summary>
+/// <summary>The demo data of docs/design.md §4 that belongs to the calculation: categories and the "demo" policy version.</summary>
 public static class DemoPolicy
 {
     public const string ExtremePoverty = "extreme-poverty";
@@ -11,7 +11,7 @@ public static class DemoPolicy
     public const string Orphan = "orphan";
     public const string IllnessPoverty = "illness-poverty";
 
-    /// <summary>The seed categories with their Chinese names, in the order of DESIGN §2.</summary>
+    /// <summary>The seed categories with their Chinese names, in the order of docs/design.md §2.</summary>
     public static IReadOnlyList<(string Code, string Name)> Categories { get; } =
     [
         (ExtremePoverty, "特困人员"),

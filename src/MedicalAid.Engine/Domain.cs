@@ -1,6 +1,6 @@
 namespace MedicalAid.Engine;
 
-/// <summary>The five assistance channels, in the order a settlement applies them (DESIGN §2).</summary>
+/// <summary>The five assistance channels, in the order a settlement applies them (docs/design.md §2).</summary>
 public enum Channel
 {
     InsuranceSubsidy,
@@ -23,7 +23,7 @@ public enum HospitalLevel
     Tertiary,
 }
 
-/// <summary>Why a channel paid what it paid (DESIGN §3).</summary>
+/// <summary>Why a channel paid what it paid (docs/design.md §3).</summary>
 public enum ReasonCode
 {
     NotEligibleCategory,
@@ -167,7 +167,7 @@ public readonly record struct Bill(
         && !CriticalIllnessInsurancePaid.IsNegative && !OtherInsurancePaid.IsNegative
         && PolicyScope <= Total && InsurancePaid <= PolicyScope;
 
-    /// <summary>Checks the bill against DESIGN §3: every amount ≥ 0, S ≤ T, I ≤ S. Empty when the bill is sound.</summary>
+    /// <summary>Checks the bill against docs/design.md §3: every amount ≥ 0, S ≤ T, I ≤ S. Empty when the bill is sound.</summary>
     public IReadOnlyList<BillProblem> Validate()
     {
         var problems = new List<BillProblem>();

@@ -35,7 +35,7 @@ public sealed record HospitalLevelAdjustments(Ratio Primary, Ratio Secondary, Ra
 }
 
 /// <summary>
-/// One version of the rules of DESIGN §3 for every category, in force from <see cref="EffectiveFrom"/>
+/// One version of the rules of docs/design.md §3 for every category, in force from <see cref="EffectiveFrom"/>
 /// to <see cref="EffectiveTo"/> inclusive (open-ended when null).
 /// </summary>
 public sealed record PolicyVersion(

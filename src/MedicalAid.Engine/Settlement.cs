@@ -21,7 +21,7 @@ public enum TraceUnit
     BasisPoints,
 }
 
-/// <summary>One figure a channel used, named as in DESIGN §3's reasoning (outOfPocket is O, deductibleApplied is d …).</summary>
+/// <summary>One figure a channel used, named as in docs/design.md §3's reasoning (outOfPocket is O, deductibleApplied is d …).</summary>
 public readonly record struct TraceFigure(string Name, long Value, TraceUnit Unit)
 {
     public static TraceFigure Of(string name, Money amount) => new(name, amount.Fen, TraceUnit.Fen);
@@ -40,7 +40,7 @@ public sealed record ChannelResult(
 }
 
 /// <summary>
-/// The outcome of DESIGN §3 for one settlement, with the exact changes settling it would make:
+/// The outcome of docs/design.md §3 for one settlement, with the exact changes settling it would make:
 /// <see cref="FundDebits"/> to take from each fund and <see cref="UsageChange"/> to add to the beneficiary's year.
 /// A reversal applies their negation.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace MedicalAid.Engine;
 
 /// <summary>
-/// The settlement calculation of DESIGN §3, step by step. Every amount is whole fen; every ratio is applied
+/// The settlement calculation of docs/design.md §3, step by step. Every amount is whole fen; every ratio is applied
 /// once per channel and rounded half away from zero. A pure function: the same input always gives the same result.
 /// </summary>
 public static class SettlementCalculator

@@ -85,17 +85,28 @@ public abstract class ServiceTests(ApiFixture fixture) : ApiTestBase(fixture)
         }
 
         Assert.Equal(before, await CountsAsync(App));
+        // The units and staff accounts of docs/design.md §8 are seeded once too, with their roles and units.
+        var staff = await App.WithDbAsync(db => db.Users.OrderBy(user => user.UserName)
+            .Select(user => new { user.UserName, Unit = db.Units.Where(unit => unit.Id == user.UnitId).Select(unit => unit.Code).First() })
+            .ToListAsync());
+        Assert.Equal(
+            [("demo-admin", "140100"), ("demo-auditor", "140100"), ("demo-clerk", "140109001"), ("demo-district", "140109"), ("demo-township", "140109001")],
+            staff.Where(user => user.UserName!.StartsWith("demo-", StringComparison.Ordinal)).Select(user => (user.UserName!, user.Unit)).ToArray());
+        Assert.Equal(1, await App.WithDbAsync(db => db.Units.CountAsync(unit => unit.Code == "140109001")));
         var inactive = await App.WithDbAsync(db => db.Beneficiaries.Include(beneficiary => beneficiary.StatusHistory).SingleAsync(beneficiary => beneficiary.Name == "周德明"));
         Assert.False(inactive.StatusOn(new DateOnly(2025, 1, 1))!.IsActive);
         Assert.True(inactive.StatusOn(new DateOnly(2024, 12, 31))!.IsActive);
     }
 
-    private static Task<(int Hospitals, int Categories, int Policies, int Funds, int OpeningEntries, int Beneficiaries)> CountsAsync(MedicalAidApp app) =>
+    private static Task<(int Hospitals, int Categories, int Policies, int Funds, int OpeningEntries, int Beneficiaries, int Units, int Staff, int StaffRoles)> CountsAsync(MedicalAidApp app) =>
         app.WithDbAsync(async db => (
             await db.Set<Hospital>().CountAsync(),
             await db.Set<Category>().CountAsync(),
             await db.Set<PolicyVersionRecord>().CountAsync(),
             await db.Set<Fund>().CountAsync(),
             await db.Set<LedgerEntry>().CountAsync(entry => entry.Kind == LedgerEntryKind.OpeningBalance),
-            await db.Set<Beneficiary>().CountAsync()));
+            await db.Set<Beneficiary>().CountAsync(),
+            await db.Units.CountAsync(),
+            await db.Users.CountAsync(),
+            await db.UserRoles.CountAsync()));
 }

@@ -96,7 +96,7 @@ public abstract class ConsoleTests
     [Fact]
     public async Task TheFirstWorkedExample_SettledByAHospital_IsFoundWithItsChannelsAndReasonsInWords()
     {
-        // DESIGN §3's first example: 李秀英 (minimum living), inpatient at a secondary hospital.
+        // docs/design.md §3's first example: 李秀英 (minimum living), inpatient at a secondary hospital.
         using var hospital = App.Hospital(Keys.H001);
         var request = Requests.Inpatient(new PatientIdentity { IdNumber = "140109196208150026", Name = "李秀英" }, 20000.00m, 18000.00m, 10000.00m);
         using var settled = await hospital.SettleAsync(request);

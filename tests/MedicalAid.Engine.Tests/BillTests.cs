@@ -1,6 +1,6 @@
 namespace MedicalAid.Engine.Tests;
 
-/// <summary>DESIGN §3's conditions on a bill: every amount ≥ 0, S ≤ T, I ≤ S — each one on its own.</summary>
+/// <summary>docs/design.md §3's conditions on a bill: every amount ≥ 0, S ≤ T, I ≤ S — each one on its own.</summary>
 public sealed class BillTests
 {
     private const string NegativeMessage = "An amount must not be negative.";

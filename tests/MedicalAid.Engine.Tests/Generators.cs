@@ -2,7 +2,7 @@ using CsCheck;
 
 namespace MedicalAid.Engine.Tests;
 
-/// <summary>CsCheck generators over the demo policy (DESIGN §4). Amounts are generated in fen.</summary>
+/// <summary>CsCheck generators over the demo policy (docs/design.md §4). Amounts are generated in fen.</summary>
 internal static class Generators
 {
     private static readonly PolicyVersion Policy = DemoPolicy.Version;

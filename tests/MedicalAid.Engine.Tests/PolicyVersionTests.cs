@@ -216,7 +216,7 @@ public sealed class PolicyVersionTests
                 ("illness-poverty", "因病致贫重病患者"),
             ],
             DemoPolicy.Categories);
-        // DESIGN §4: temporary assistance is open to every category.
+        // docs/design.md §4: temporary assistance is open to every category.
         Assert.All(Demo.Categories, rule => Assert.True(rule.TemporaryEligible));
     }
 }

@@ -25,7 +25,7 @@ public sealed class ResidentIdNumberTests
     [Fact]
     public void Check_WhenDemoIdOfZhouDeming_ReportsWrongCheckCharacter()
     {
-        // DESIGN §4 lists 140109194807070018 (周德明), but MOD 11-2 over its first 17 digits gives '0', not '8'.
+        // docs/design.md §4 lists 140109194807070018 (周德明), but MOD 11-2 over its first 17 digits gives '0', not '8'.
         // The demo data is wrong, not the algorithm; whoever seeds it must correct the ID (e.g. 140109194807070010).
         Assert.Equal('0', ResidentIdNumber.ComputeCheckCharacter("14010919480707001"));
         Assert.Equal(ResidentIdProblem.WrongCheckCharacter, ResidentIdNumber.Check("140109194807070018", Today));

@@ -2,7 +2,7 @@ using CsCheck;
 
 namespace MedicalAid.Engine.Tests;
 
-/// <summary>Properties of DESIGN §3 that must hold for every input, checked on random inputs over the demo policy.</summary>
+/// <summary>Properties of docs/design.md §3 that must hold for every input, checked on random inputs over the demo policy.</summary>
 public sealed class SettlementPropertyTests
 {
     private const long Iterations = 2_000;

@@ -4,7 +4,7 @@ using static MedicalAid.Engine.Tests.TestData;
 namespace MedicalAid.Engine.Tests;
 
 /// <summary>
-/// Hand-checked settlements over the demo policy (DESIGN §3 and §4). Amounts are in yuan; the comment on each row
+/// Hand-checked settlements over the demo policy (docs/design.md §3 and §4). Amounts are in yuan; the comment on each row
 /// is the arithmetic behind the expected figures. Unless a row says otherwise, nothing is used yet this year and
 /// every fund holds its demo opening balance.
 /// </summary>

@@ -3,7 +3,7 @@ using static MedicalAid.Engine.Tests.TestData;
 namespace MedicalAid.Engine.Tests;
 
 /// <summary>
-/// The trace each channel carries (DESIGN §3: "the figures it used"), in full and in order, for the first worked
+/// The trace each channel carries (docs/design.md §3: "the figures it used"), in full and in order, for the first worked
 /// example: minimum-living, inpatient, secondary hospital, nothing used, T = 20,000.00, S = 18,000.00, I = 10,000.00,
 /// demo opening balances.
 /// </summary>

@@ -4,7 +4,7 @@ using static MedicalAid.Engine.Tests.TestData;
 namespace MedicalAid.Engine.Tests;
 
 /// <summary>
-/// DESIGN §3 step 2 takes the deductible, the type cap and the usage "of that type's rule". The demo categories have no
+/// docs/design.md §3 step 2 takes the deductible, the type cap and the usage "of that type's rule". The demo categories have no
 /// outpatient deductible and an inpatient cap equal to the shared cap, so these cases use <see cref="OwnDeductiblesPolicy"/>
 /// (outpatient deductible 100.00, inpatient deductible 1,000.00, inpatient cap 10,000.00, both ratios 50%).
 /// </summary>

@@ -1,6 +1,6 @@
 namespace MedicalAid.Engine.Tests;
 
-/// <summary>Builders that keep hand-checked cases readable: every amount is written in yuan, as in DESIGN §3.</summary>
+/// <summary>Builders that keep hand-checked cases readable: every amount is written in yuan, as in docs/design.md §3.</summary>
 internal static class TestData
 {
     public static Money Y(decimal yuan) => Money.FromYuan(yuan);

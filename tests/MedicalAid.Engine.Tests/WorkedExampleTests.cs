@@ -2,7 +2,7 @@ using static MedicalAid.Engine.Tests.TestData;
 
 namespace MedicalAid.Engine.Tests;
 
-/// <summary>The two worked examples of DESIGN §3, to the fen on every channel.</summary>
+/// <summary>The two worked examples of docs/design.md §3, to the fen on every channel.</summary>
 public sealed class WorkedExampleTests
 {
     [Fact]
@@ -33,7 +33,7 @@ public sealed class WorkedExampleTests
         Assert.Equal(new ChannelAmounts(Y(200), Money.Zero, Y(6_000), Y(500), Y(1_050)), result.FundDebits);
         Assert.Equal(Usage(subsidy: 200, inpatient: 6_000, temporary: 500, charity: 1_050), result.UsageChange);
 
-        // The trace carries the figures of DESIGN §3's reasoning.
+        // The trace carries the figures of docs/design.md §3's reasoning.
         var inpatientTrace = result[Channel.Inpatient].Trace;
         Assert.Contains(TraceFigure.Of("outOfPocket", Y(8_000)), inpatientTrace);
         Assert.Contains(TraceFigure.Of("deductibleApplied", Money.Zero), inpatientTrace);

@@ -2,7 +2,7 @@ using MedicalAid.Contracts;
 
 namespace MedicalAid.LoadDriver;
 
-/// <summary>The demo data of DESIGN §4 that a hospital-facing client needs.</summary>
+/// <summary>The demo data of docs/design.md §4 that a hospital-facing client needs.</summary>
 internal static class DemoData
 {
     /// <summary>API keys of the demo hospitals H001–H003.</summary>

@@ -12,7 +12,7 @@ internal sealed record PopulationMember(string IdNumber, string Name, string Cat
 }
 
 /// <summary>
-/// A deterministic population of beneficiaries, the same number in every category of DESIGN §4, with valid
+/// A deterministic population of beneficiaries, the same number in every category of docs/design.md §4, with valid
 /// GB 11643 ID numbers in division 140105 (never a demo ID, which are all 140109). Member i always has the same
 /// ID number, name and category, so a seeding script and the load driver agree on who exists.
 /// </summary>

@@ -152,7 +152,7 @@ internal sealed class RawSqlite : IAsyncDisposable
             }
         }
 
-        // The shape of DESIGN §3, not its exact figures: which channels pay decides the rows written.
+        // The shape of docs/design.md §3, not its exact figures: which channels pay decides the rows written.
         var outOfPocket = scope - insurance;
         var medical = (long)Math.Round(outOfPocket * (inpatient ? 0.7 : 0.6));
         var remaining = total - insurance - medical;

@@ -7,7 +7,7 @@ public sealed class SqliteCrashTests() : CrashTests(Provider.Sqlite);
 public sealed class PostgresCrashTests() : CrashTests(Provider.Postgres);
 
 /// <summary>
-/// DESIGN §6.5 and "nothing half-written": the API as a real process, under load, killed with SIGKILL at random
+/// docs/design.md §6.5 and "nothing half-written": the API as a real process, under load, killed with SIGKILL at random
 /// moments and restarted on the same database. SQLite runs with the API's own durability settings (WAL,
 /// synchronous=FULL). MEDICALAID_CRASH_KILLS sets the number of kills (CI 4; the full run 12).
 /// </summary>

@@ -50,7 +50,7 @@ public sealed class TwoInstanceFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// DESIGN §6 with several instances: two API processes on one PostgreSQL database, the hospitals' requests spread
+/// docs/design.md §6 with several instances: two API processes on one PostgreSQL database, the hospitals' requests spread
 /// across both and released at the same moment. No in-process lock can help here; only the database can keep the
 /// invariants. MEDICALAID_INSTANCE_ROUNDS sets the rounds of each race (CI 2; the full run 10).
 /// </summary>
@@ -78,7 +78,7 @@ public sealed class TwoInstanceTests : IClassFixture<TwoInstanceFixture>
         for (var round = 1; round <= ReliabilitySettings.InstanceRounds; round++)
         {
             var patient = (await Population.RegisterAsync(Api, Server(0), 1, _ => DemoLimits.MinimumLiving, cancel))[0];
-            // DESIGN §3's first worked example at H001 (secondary): 6,000.00 + 500.00 + 1,050.00, subsidy 200.00, patient 2,450.00.
+            // docs/design.md §3's first worked example at H001 (secondary): 6,000.00 + 500.00 + 1,050.00, subsidy 200.00, patient 2,450.00.
             var request = Bills.Inpatient(patient, 2_000_000, 1_800_000, 1_000_000, Bills.ShanghaiToday.AddDays(-1));
             var json = ApiClient.Serialize(request);
             var key = Guid.NewGuid().ToString();

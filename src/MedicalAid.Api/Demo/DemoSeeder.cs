@@ -12,13 +12,13 @@ using Microsoft.EntityFrameworkCore;
 namespace MedicalAid.Api.Demo;
 
 /// <summary>
-/// Seeds DESIGN §4 exactly, and only what is missing, so that a restart adds nothing.
+/// Seeds docs/design.md §4 exactly, and only what is missing, so that a restart adds nothing.
 /// Funds are opened for the current and the previous year with an opening-balance ledger entry each.
 /// </summary>
 public sealed partial class DemoSeeder(
     MedicalAidDbContext db, ServiceCalendar calendar, UserManager<StaffUser> users, CallbackSecrets callbackSecrets, ILogger<DemoSeeder> logger)
 {
-    /// <summary>The password of every demo account (DESIGN §8): published, so demo data is refused in Production.</summary>
+    /// <summary>The password of every demo account (docs/design.md §8): published, so demo data is refused in Production.</summary>
     public const string StaffPassword = "MedicalAid-demo-2026";
 
     public const string City = "140100";
@@ -163,7 +163,7 @@ public sealed partial class DemoSeeder(
         LogSeeded(logger, thisYear - 1, thisYear);
     }
 
-    /// <summary>The first five demo people live in 千峰街道, the other four in 兴华街道 (DESIGN §8).</summary>
+    /// <summary>The first five demo people live in 千峰街道, the other four in 兴华街道 (docs/design.md §8).</summary>
     public static string TownshipOf(string idNumber)
     {
         var index = Beneficiaries.Select(person => person.IdNumber).ToList().IndexOf(idNumber);

@@ -169,7 +169,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         return bare switch
         {
             "int" or "long" or "short" or "Int32" or "Int64" => "Expected a whole number.",
-            "decimal" or "double" => "Expected a number.",
+            "decimal" => "Expected a number.",
             "bool" or "Boolean" => "Expected true or false.",
             "DateOnly" => "Expected a date as yyyy-MM-dd.",
             "DateTimeOffset" or "DateTime" => "Expected an ISO 8601 date and time.",

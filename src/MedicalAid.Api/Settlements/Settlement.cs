@@ -146,7 +146,7 @@ internal sealed class SettlementConfiguration : IEntityTypeConfiguration<Settlem
         builder.HasOne<PolicyVersionRecord>().WithMany().HasForeignKey(settlement => settlement.PolicyVersionId);
         builder.HasOne(settlement => settlement.Reversal).WithOne().HasForeignKey<SettlementReversal>(reversal => reversal.SettlementId);
 
-        // Invariant 1 of DESIGN §6, enforced by the database itself.
+        // Invariant 1 of docs/design.md §6, enforced by the database itself.
         builder.HasIndex(settlement => new { settlement.HospitalId, settlement.IdempotencyKey }).IsUnique();
         builder.HasIndex(settlement => new { settlement.HospitalId, settlement.VisitNumber })
             .IsUnique()

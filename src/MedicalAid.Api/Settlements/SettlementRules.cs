@@ -19,7 +19,7 @@ public sealed record ValidatedVisit(
     IReadOnlyList<string> DiagnosisCodes,
     Bill Bill);
 
-/// <summary>The shape rules of DESIGN §5 for a settlement request, each failure named by its JSON field.</summary>
+/// <summary>The shape rules of docs/design.md §5 for a settlement request, each failure named by its JSON field.</summary>
 public static partial class SettlementRules
 {
     public const int MaxVisitNumberLength = 64;

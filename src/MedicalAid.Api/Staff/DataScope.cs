@@ -15,30 +15,29 @@ namespace MedicalAid.Api.Staff;
 /// </summary>
 public sealed class DataScope
 {
-    private DataScope(string? unitPath, string? unitCode, bool coversAll)
+    private DataScope(string? unitPath, bool coversAll)
     {
         UnitPath = unitPath;
-        UnitCode = unitCode;
         CoversAll = coversAll;
     }
 
     /// <summary>A caller without a unit (a token with no <c>unit</c> claim): city level, everything.</summary>
-    public static DataScope Everything { get; } = new(null, null, true);
+    public static DataScope Everything { get; } = new(null, true);
 
-    /// <summary>A unit that does not exist: nothing at all, never everything.</summary>
-    public static DataScope Nothing(string unitCode) => new("\u0001none/", unitCode, false);
+    /// <summary>
+    /// A unit claim that names no unit: nothing at all, never everything. Its path is one no unit has (paths start with
+    /// '/'), so every query of the scope finds no rows.
+    /// </summary>
+    public static DataScope Nothing { get; } = new("\u0001none/", false);
 
     public static DataScope OfUnit(OrganisationUnit unit, bool coversAll)
     {
         ArgumentNullException.ThrowIfNull(unit);
-        return new DataScope(unit.Path, unit.Code, coversAll);
+        return new DataScope(unit.Path, coversAll);
     }
 
     /// <summary>The path prefix of the subtree; null when the scope is not restricted to one.</summary>
     public string? UnitPath { get; }
-
-    /// <summary>The caller's unit code; null for a city-level caller without a unit.</summary>
-    public string? UnitCode { get; }
 
     /// <summary>Whether the subtree holds every unit there is, so that city-wide rollups answer for it.</summary>
     public bool CoversAll { get; }
@@ -117,7 +116,7 @@ public sealed class DataScopes(MedicalAidDbContext db)
         var code = claim.Value.Trim();
         if (code.Length == 0)
         {
-            return DataScope.Nothing(code);
+            return DataScope.Nothing;
         }
 
         if (resolved.TryGetValue(code, out var known))
@@ -129,7 +128,7 @@ public sealed class DataScopes(MedicalAidDbContext db)
         DataScope scope;
         if (unit is null)
         {
-            scope = DataScope.Nothing(code);
+            scope = DataScope.Nothing;
         }
         else
         {

@@ -149,13 +149,4 @@ public sealed class ConsoleText
         "staff.locked-out" => T("账号被锁定", "Account locked"),
         _ => action,
     };
-
-    public string Role(string role) => role switch
-    {
-        "auditor" => T("审计员", "Auditor"),
-        "operator" => T("经办员", "Operator"),
-        "approver" => T("审批人", "Approver"),
-        "admin" => T("管理员", "Administrator"),
-        _ => role,
-    };
 }

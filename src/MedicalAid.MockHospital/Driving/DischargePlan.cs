@@ -7,7 +7,7 @@ namespace MedicalAid.MockHospital.Driving;
 /// <summary>A hospital the driver acts for: its code and API key.</summary>
 internal sealed record HospitalAccount(string Code, string ApiKey)
 {
-    /// <summary>The demo hospitals H001–H003 of DESIGN §4.</summary>
+    /// <summary>The demo hospitals H001–H003 of docs/design.md §4.</summary>
     public static IReadOnlyList<HospitalAccount> Demo { get; } =
     [
         new("H001", "demo-h001-key"),

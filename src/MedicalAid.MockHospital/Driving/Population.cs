@@ -9,7 +9,7 @@ internal sealed record Patient(PatientIdentity Identity, string Category);
 /// <summary>The people the mock hospitals discharge: the demo beneficiaries, or a generated population.</summary>
 internal static class Population
 {
-    /// <summary>The eight active demo beneficiaries of DESIGN §4 (周德明, inactive, is left out).</summary>
+    /// <summary>The eight active demo beneficiaries of docs/design.md §4 (周德明, inactive, is left out).</summary>
     public static IReadOnlyList<Patient> Demo { get; } =
     [
         new(new() { IdNumber = "14010919550312001X", Name = "王建国" }, DemoPolicy.ExtremePoverty),
@@ -22,7 +22,7 @@ internal static class Population
         new(new() { IdNumber = "140109196609300080", Name = "黄丽华" }, DemoPolicy.IllnessPoverty),
     ];
 
-    /// <summary>The demo district (DESIGN §8): registration defaults to its unit, which the demo data has.</summary>
+    /// <summary>The demo district (docs/design.md §8): registration defaults to its unit, which the demo data has.</summary>
     private static readonly string[] Divisions = ["140109"];
 
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧"];

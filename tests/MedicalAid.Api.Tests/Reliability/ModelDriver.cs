@@ -599,7 +599,7 @@ public sealed class ModelDriver : IDisposable
 public sealed class ModelDisagreementException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// The database invariants of DESIGN §6 over what one model run can touch, cheap enough for every step: every fund's
+/// The database invariants of docs/design.md §6 over what one model run can touch, cheap enough for every step: every fund's
 /// balance equals its ledger and is not negative; each of the run's patients' usage equals their unreversed
 /// settlements plus subsidy-run payments and stays within the caps; every settlement satisfies T = I + A + temp +
 /// charity + P; one unreversed settlement per visit. (The whole database is checked at the end of each run.)

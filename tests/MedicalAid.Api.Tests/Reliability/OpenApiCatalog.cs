@@ -7,7 +7,7 @@ public sealed record FuzzParameter(string Name, ParameterLocation In, bool Requi
 /// <summary>One operation of the OpenAPI document: method, path template, parameters and request body.</summary>
 public sealed record FuzzOperation(HttpMethod Method, string Path, string Id, IReadOnlyList<FuzzParameter> Parameters, string? BodyMediaType, IOpenApiSchema? BodySchema)
 {
-    /// <summary>Staff endpoints live under /api/v1/admin (DESIGN §5); the rest are the hospitals'.</summary>
+    /// <summary>Staff endpoints live under /api/v1/admin (docs/design.md §5); the rest are the hospitals'.</summary>
     public bool IsStaff => Path.StartsWith("/api/v1/admin/", StringComparison.Ordinal);
 
     public override string ToString() => $"{Method} {Path} ({Id})";

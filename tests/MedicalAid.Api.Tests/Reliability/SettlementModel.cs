@@ -154,7 +154,7 @@ public sealed class SettlementModel(IReadOnlyList<string> categories, IReadOnlyD
     }
 }
 
-/// <summary>The demo hospitals as the model knows them (DESIGN §4).</summary>
+/// <summary>The demo hospitals as the model knows them (docs/design.md §4).</summary>
 public static class ModelHospitals
 {
     public static int Count => Demo.DemoSeeder.Hospitals.Count;

@@ -16,7 +16,7 @@ public sealed record SettlementRow(
 {
     public bool IsSettled => Status == "Settled";
 
-    /// <summary>What the five funds paid, in settlement order (DESIGN §2).</summary>
+    /// <summary>What the five funds paid, in settlement order (docs/design.md §2).</summary>
     public long[] Channels => [InsuranceSubsidy, Outpatient, Inpatient, Temporary, Charity];
 
     public long InsurancePaid => BasicInsurancePaid + CriticalIllnessInsurancePaid + OtherInsurancePaid;
@@ -124,7 +124,7 @@ public sealed class DatabaseSnapshot
     }
 
     /// <summary>
-    /// Every violation of DESIGN §6 and of "nothing half-written" in this snapshot; empty when all hold. Settlements are
+    /// Every violation of docs/design.md §6 and of "nothing half-written" in this snapshot; empty when all hold. Settlements are
     /// whole (their ledger debits, idempotency record, reversal and credits all there, or the settlement absent), every
     /// ledger row belongs to something, balances equal their ledgers and are never negative, usage equals the
     /// unreversed settlements plus subsidy-run payments and stays within the demo caps.

@@ -3,7 +3,7 @@ using MedicalAid.Contracts.Admin;
 
 namespace MedicalAid.Reliability.Tests.Infrastructure;
 
-/// <summary>The demo hospitals (DESIGN §4) as hospital billing systems.</summary>
+/// <summary>The demo hospitals (docs/design.md §4) as hospital billing systems.</summary>
 public static class Hospitals
 {
     public static IReadOnlyList<string> ApiKeys { get; } = ["demo-h001-key", "demo-h002-key", "demo-h003-key"];
@@ -16,7 +16,7 @@ public static class Hospitals
     };
 }
 
-/// <summary>The demo policy's categories and limits (DESIGN §4), in fen.</summary>
+/// <summary>The demo policy's categories and limits (docs/design.md §4), in fen.</summary>
 public static class DemoLimits
 {
     public const string ExtremePoverty = "extreme-poverty";

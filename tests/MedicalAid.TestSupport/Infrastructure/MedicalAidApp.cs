@@ -197,7 +197,7 @@ public sealed class MedicalAidApp(TestDatabase database, bool ownsDatabase = tru
         WithDbAsync(db => db.Set<TEntity>().CountAsync());
 
     /// <summary>
-    /// DESIGN §6 invariants over the whole database: every balance equals its ledger and is ≥ 0; every usage row
+    /// docs/design.md §6 invariants over the whole database: every balance equals its ledger and is ≥ 0; every usage row
     /// equals the sum of its unreversed settlements and stays within the demo policy's caps; every settlement
     /// satisfies T = I + A + temporary + charity + P; at most one unreversed settlement per visit.
     /// </summary>
