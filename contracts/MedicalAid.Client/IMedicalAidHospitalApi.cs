@@ -4,7 +4,7 @@ using Refit;
 namespace MedicalAid.Client;
 
 /// <summary>
-/// Every hospital-facing endpoint of MedicalAid (DESIGN §5). Failures throw <see cref="MedicalAidProblemException"/>
+/// Every hospital-facing endpoint of MedicalAid (docs/design.md §5). Failures throw <see cref="MedicalAidProblemException"/>
 /// carrying the problem's stable type. Register with <see cref="MedicalAidClientSetup.AddMedicalAidHospitalClient"/>.
 /// </summary>
 public interface IMedicalAidHospitalApi

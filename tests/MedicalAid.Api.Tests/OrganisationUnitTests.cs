@@ -346,4 +346,24 @@ public abstract class ScopeEdgeTests(ApiFixture fixture) : ApiTestBase(fixture)
         var parent = await App.WithDbAsync(db => db.Units.Where(unit => unit.Code == DemoSeeder.Xinghua).Select(unit => unit.Path).SingleAsync(Cancel));
         Assert.Equal($"/{DemoSeeder.City}/{DemoSeeder.District}/{DemoSeeder.Xinghua}/", parent);
     }
+
+    [Fact]
+    public async Task HospitalsPoliciesFundsAndClearing_AreChangedOnlyByAnAdministratorOfEveryUnit()
+    {
+        using var districtAdmin = App.Staff(StaffAccess.Admin, "区管理员", unit: DemoSeeder.District);
+        var year = MedicalAidApp.Today.Year;
+        var fundsBefore = await App.WithDbAsync(db => db.LedgerEntries.CountAsync(Cancel));
+
+        using var hospital = await districtAdmin.PostAsJsonAsync("/api/v1/admin/hospitals", new { code = "H900", name = "区里的医院", level = "primary" }, Cancel);
+        using var topUp = await districtAdmin.PostAsJsonAsync($"/api/v1/admin/funds/{year}/charity/top-ups", new TopUpRequest { Amount = 100m, Reason = "区拨款" }, Cancel);
+        using var clearing = await districtAdmin.PostAsJsonAsync("/api/v1/admin/clearing-runs", new { month = $"{year}-10" }, Cancel);
+        using var readsStillOpen = await districtAdmin.GetAsync("/api/v1/admin/hospitals", Cancel);
+
+        Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (hospital.StatusCode, topUp.StatusCode, clearing.StatusCode));
+        Assert.Equal(HttpStatusCode.OK, readsStillOpen.StatusCode);
+        Assert.Equal(fundsBefore, await App.WithDbAsync(db => db.LedgerEntries.CountAsync(Cancel)));
+        using var cityAdmin = App.Staff(StaffAccess.Admin, "市管理员");
+        using var cityTopUp = await cityAdmin.PostAsJsonAsync($"/api/v1/admin/funds/{year}/charity/top-ups", new TopUpRequest { Amount = 100m, Reason = "市拨款" }, Cancel);
+        Assert.Equal(HttpStatusCode.OK, cityTopUp.StatusCode);
+    }
 }

@@ -23,10 +23,9 @@ public sealed class ResidentIdNumberTests
     }
 
     [Fact]
-    public void Check_WhenDemoIdOfZhouDeming_ReportsWrongCheckCharacter()
+    public void Check_TheDemoIdOfZhouDeming_IsValid_AndTheOneOnceSeededIsNot()
     {
-        // docs/design.md §4 lists 140109194807070018 (周德明), but MOD 11-2 over its first 17 digits gives '0', not '8'.
-        // The demo data is wrong, not the algorithm; whoever seeds it must correct the ID (e.g. 140109194807070010).
+        // 周德明 (docs/design.md §4) was once seeded as 140109194807070018: MOD 11-2 over its first 17 digits gives '0'.
         Assert.Equal('0', ResidentIdNumber.ComputeCheckCharacter("14010919480707001"));
         Assert.Equal(ResidentIdProblem.WrongCheckCharacter, ResidentIdNumber.Check("140109194807070018", Today));
         Assert.Equal(ResidentIdProblem.None, ResidentIdNumber.Check("140109194807070010", Today));

@@ -57,7 +57,7 @@ public sealed record class CharityRuleDto
     public required decimal PerCaseCap { get; init; }
 }
 
-/// <summary>One version of the rules of DESIGN §3, in force from effectiveFrom to effectiveTo (inclusive; open-ended when null).</summary>
+/// <summary>One version of the rules of docs/design.md §3, in force from effectiveFrom to effectiveTo (inclusive; open-ended when null).</summary>
 public sealed record class PolicyVersionDto
 {
     /// <example>2027</example>

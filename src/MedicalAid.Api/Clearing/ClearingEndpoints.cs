@@ -24,7 +24,7 @@ public static class ClearingEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithTags("Clearing");
-        staff.MapPost("/clearing-runs", RunClearing).RequireAuthorization(StaffAccess.AdminPolicy)
+        staff.MapPost("/clearing-runs", RunClearing).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("RunClearing")
             .WithSummary("Clear an ended month (Asia/Shanghai): one statement per active hospital, its settlements minus its reversals of the month per channel, queued for delivery to the hospital's callback URL. A month already cleared issues nothing new; the answer lists every statement of the month.");
         staff.MapGet("/clearing-runs", ListClearing)
@@ -33,7 +33,7 @@ public static class ClearingEndpoints
         staff.MapGet("/clearing-statements/{statementId:guid}", GetStatement)
             .WithName("GetClearingStatement")
             .WithSummary("One clearing statement, with its delivery state.");
-        staff.MapPost("/clearing-statements/{statementId:guid}/payment", MarkPaid).RequireAuthorization(StaffAccess.AdminPolicy)
+        staff.MapPost("/clearing-statements/{statementId:guid}/payment", MarkPaid).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("MarkClearingStatementPaid")
             .WithSummary("Record that the hospital has been paid what the statement owes (audited). Marking a paid statement again changes nothing.");
 

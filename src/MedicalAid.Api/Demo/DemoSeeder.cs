@@ -21,6 +21,9 @@ public sealed partial class DemoSeeder(
     /// <summary>The password of every demo account (docs/design.md §8): published, so demo data is refused in Production.</summary>
     public const string StaffPassword = "MedicalAid-demo-2026";
 
+    private const string ZhouDeming = "140109194807070010";
+    private const string MistypedZhouDeming = "140109194807070018";
+
     public const string City = "140100";
     public const string District = "140109";
     public const string Qianfeng = "140109001";
@@ -66,7 +69,7 @@ public sealed partial class DemoSeeder(
         ("140109199205060061", "杨敏", DemoPolicy.HeroicAct, null),
         ("140109201503090074", "赵小宇", DemoPolicy.Orphan, null),
         ("140109196609300080", "黄丽华", DemoPolicy.IllnessPoverty, null),
-        ("140109194807070018", "周德明", DemoPolicy.MinimumLiving, new DateOnly(2025, 1, 1)),
+        ("140109194807070010", "周德明", DemoPolicy.MinimumLiving, new DateOnly(2025, 1, 1)),
     ];
 
     public async Task SeedAsync(CancellationToken cancellationToken)
@@ -114,6 +117,11 @@ public sealed partial class DemoSeeder(
         {
             hospital.CallbackSecretProtected = callbackSecrets.Protect(CallbackSecretOf(hospital.Code));
         }
+
+        // 周德明 was once seeded under 140109194807070018, whose check character is wrong (MOD 11-2 gives 0): no hospital
+        // request could name him. A demo database seeded then gets the valid number instead of a second 周德明.
+        await db.Beneficiaries.Where(beneficiary => beneficiary.IdNumber == MistypedZhouDeming)
+            .ExecuteUpdateAsync(set => set.SetProperty(beneficiary => beneficiary.IdNumber, ZhouDeming), cancellationToken);
 
         // Only the demo people are looked up: this runs at every start, and a registry holds a million people.
         var demoIdNumbers = Beneficiaries.Select(person => person.IdNumber).ToArray();

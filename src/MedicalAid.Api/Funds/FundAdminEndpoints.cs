@@ -25,9 +25,9 @@ public static class FundAdminEndpoints
             .WithTags("Funds");
         group.MapGet("/", Balances).WithName("ListFundBalances").WithSummary("Balance of every channel's fund, for one year or all.");
         group.MapGet("/{year:int}/{channel}/ledger", Ledger).WithName("GetFundLedger").WithSummary("A fund's ledger, newest first (accounts whose unit covers every unit).");
-        group.MapPost("/{year:int}/{channel}/top-ups", TopUp).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPost("/{year:int}/{channel}/top-ups", TopUp).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("TopUpFund").WithSummary("Put money into a fund (opens the fund for that year if needed); written as a ledger entry.");
-        group.MapPost("/{year:int}/insurance-subsidy-run", RunSubsidy).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPost("/{year:int}/insurance-subsidy-run", RunSubsidy).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("RunInsuranceSubsidy")
             .WithSummary("Pay the year's premium subsidy (资助参保) to every eligible active beneficiary not yet paid; running it again pays no one twice.");
         return routes;

@@ -28,15 +28,15 @@ public static class HospitalAdminEndpoints
             .WithTags("Hospitals");
         group.MapGet("/", List).WithName("ListHospitals").WithSummary("Every registered hospital.");
         group.MapGet("/{code}", Get).WithName("GetHospital").WithSummary("One hospital by code.");
-        group.MapPost("/", Register).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPost("/", Register).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("RegisterHospital").WithSummary("Register a hospital; its API key and callback secret are in the answer, shown this once.");
-        group.MapPut("/{code}", Update).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPut("/{code}", Update).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("UpdateHospital").WithSummary("Change a hospital's name, level or callback URL.");
-        group.MapPost("/{code}/deactivation", Deactivate).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPost("/{code}/deactivation", Deactivate).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("DeactivateHospital").WithSummary("Deactivate a hospital: its key stops working at once.");
-        group.MapPost("/{code}/api-key", RotateKey).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPost("/{code}/api-key", RotateKey).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("RotateHospitalKey").WithSummary("Issue a new API key (shown this once); the old one stops working.");
-        group.MapPost("/{code}/callback-secret", RotateCallbackSecret).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPost("/{code}/callback-secret", RotateCallbackSecret).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("RotateHospitalCallbackSecret")
             .WithSummary("Issue a new callback secret (shown this once); callbacks are signed with it from now on, including redeliveries.");
         return routes;

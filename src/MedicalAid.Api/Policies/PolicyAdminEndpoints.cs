@@ -24,7 +24,7 @@ public static class PolicyAdminEndpoints
             .WithTags("Policies");
         group.MapGet("/", List).WithName("ListPolicies").WithSummary("Every policy version, oldest first.");
         group.MapGet("/{code}", Get).WithName("GetPolicy").WithSummary("One policy version by code.");
-        group.MapPost("/", Create).RequireAuthorization(StaffAccess.AdminPolicy)
+        group.MapPost("/", Create).RequireAuthorization(StaffAccess.CityAdminPolicy)
             .WithName("CreatePolicy")
             .WithSummary("Create a policy version (validated). An open-ended version in force before it is ended the day before it starts.");
         return routes;

@@ -40,6 +40,12 @@ public static class StaffAccess
     /// <summary>Auditor or admin: the audit trail.</summary>
     public const string AuditPolicy = "staff-audit";
 
+    /// <summary>
+    /// Admin of an account whose unit covers every unit (or without a unit): hospitals, policies, funds and clearing are
+    /// the city's, pooled for all its people, so an administrator of one district or township may not change them.
+    /// </summary>
+    public const string CityAdminPolicy = "staff-city-admin";
+
     /// <summary>The most a token's lifetime is stretched for clocks that disagree (the library's default is 5 minutes).</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
 
@@ -68,7 +74,9 @@ public static class StaffAccess
             .AddPolicy(ReadPolicy, policy => StaffPolicy(policy).RequireRole(Auditor, Operator, Approver, Admin))
             .AddPolicy(OperatePolicy, policy => StaffPolicy(policy).RequireRole(Operator, Admin))
             .AddPolicy(AdminPolicy, policy => StaffPolicy(policy).RequireRole(Admin))
-            .AddPolicy(AuditPolicy, policy => StaffPolicy(policy).RequireRole(Auditor, Admin));
+            .AddPolicy(AuditPolicy, policy => StaffPolicy(policy).RequireRole(Auditor, Admin))
+            .AddPolicy(CityAdminPolicy, policy => StaffPolicy(policy).RequireRole(Admin).AddRequirements(new CoversEveryUnitRequirement()));
+        services.AddScoped<IAuthorizationHandler, CoversEveryUnitHandler>();
         services.AddScoped<DataScopes>();
         return services;
     }
@@ -109,5 +117,21 @@ public static class StaffAccess
     {
         ArgumentNullException.ThrowIfNull(user);
         return user.FindFirstValue(UnitClaim) is { Length: > 0 } code ? code : null;
+    }
+}
+
+/// <summary>The caller's unit covers every unit (see <see cref="DataScope.CoversAll"/>).</summary>
+public sealed class CoversEveryUnitRequirement : IAuthorizationRequirement;
+
+public sealed class CoversEveryUnitHandler(DataScopes scopes) : AuthorizationHandler<CoversEveryUnitRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CoversEveryUnitRequirement requirement)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellation = (context.Resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
+        if ((await scopes.ForAsync(context.User, cancellation)).CoversAll)
+        {
+            context.Succeed(requirement);
+        }
     }
 }
