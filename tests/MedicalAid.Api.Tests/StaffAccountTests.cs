@@ -8,7 +8,9 @@ using MedicalAid.Api.Tests.Infrastructure;
 using MedicalAid.Contracts;
 using MedicalAid.Contracts.Admin;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MedicalAid.Api.Tests;
 
@@ -273,6 +275,42 @@ public abstract partial class StaffAccountTests(ApiFixture fixture) : ApiTestBas
             .SingleAsync(candidate => candidate.Action == "staff.updated" && candidate.EntityId == username));
         Assert.Contains("auditor", entry.Before, StringComparison.Ordinal);
         Assert.Contains("operator", entry.After, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnOpenConsole_StopsBeingValid_WhenItsAccountsRolesOrUnitChangeOrItIsDisabled()
+    {
+        var (username, _) = await CreateAccountAsync(DemoSeeder.Qianfeng, StaffAccess.Operator);
+        using var admin = App.Staff(StaffAccess.Admin);
+
+        // The circuit's principal is made when it opens; each check reads the account afresh, in a scope of its own.
+        async Task<bool> StillValidAfterAsync(Func<Task> change)
+        {
+            System.Security.Claims.ClaimsPrincipal circuit;
+            await using (var opened = App.Services.CreateAsyncScope())
+            {
+                var signIns = opened.ServiceProvider.GetRequiredService<SignInManager<StaffUser>>();
+                circuit = await signIns.CreateUserPrincipalAsync((await signIns.UserManager.FindByNameAsync(username))!);
+            }
+
+            await change();
+            await using var check = App.Services.CreateAsyncScope();
+            return await StaffConsole.StaffAuthenticationStateProvider.IsStillValidAsync(check.ServiceProvider.GetRequiredService<SignInManager<StaffUser>>(), circuit);
+        }
+
+        Assert.True(await StillValidAfterAsync(() => Task.CompletedTask));
+        Assert.False(await StillValidAfterAsync(async () =>
+        {
+            using var response = await admin.PutAsJsonAsync($"{StaffRoute}/{username}", new UpdateStaffRequest { DisplayName = "改", UnitCode = DemoSeeder.Qianfeng, Roles = [StaffAccess.Auditor] }, Cancel);
+        }));
+        Assert.False(await StillValidAfterAsync(async () =>
+        {
+            using var response = await admin.PutAsJsonAsync($"{StaffRoute}/{username}", new UpdateStaffRequest { DisplayName = "改", UnitCode = DemoSeeder.District, Roles = [StaffAccess.Auditor] }, Cancel);
+        }));
+        Assert.False(await StillValidAfterAsync(async () =>
+        {
+            using var response = await admin.PostAsync($"{StaffRoute}/{username}/disable", null, Cancel);
+        }));
     }
 
     [Fact]

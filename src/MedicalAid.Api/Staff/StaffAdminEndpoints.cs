@@ -47,29 +47,27 @@ public static class StaffAdminEndpoints
     public static async Task<Ok<IReadOnlyList<StaffAccount>>> List(ClaimsPrincipal user, StaffAccounts accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(await accounts.ListAsync(user, cancellationToken));
 
-    public static async Task<Results<Ok<StaffAccountWithPassword>, Created<StaffAccountWithPassword>, ValidationProblem, NotFoundProblem, ConflictProblem>> Create(
+    public static async Task<Results<Created<StaffAccountWithPassword>, ValidationProblem, ConflictProblem>> Create(
         CreateStaffRequest request, ClaimsPrincipal user, StaffAccounts accounts, CancellationToken cancellationToken) =>
-        AdminResults.Map(await accounts.CreateAsync(request, user, cancellationToken), created => $"{Route}/{created.Account.Username}");
+        AdminResults.Created(await accounts.CreateAsync(request, user, cancellationToken), created => $"{Route}/{created.Account.Username}");
 
-    public static async Task<Results<Ok<StaffAccount>, Created<StaffAccount>, ValidationProblem, NotFoundProblem, ConflictProblem>> Update(
+    public static async Task<Results<Ok<StaffAccount>, ValidationProblem, NotFoundProblem>> Update(
         string username, UpdateStaffRequest request, ClaimsPrincipal user, StaffAccounts accounts, CancellationToken cancellationToken) =>
-        AdminResults.Map(await accounts.UpdateAsync(username, request, user, cancellationToken), Location);
+        AdminResults.Changed(await accounts.UpdateAsync(username, request, user, cancellationToken));
 
-    public static async Task<Results<Ok<StaffAccount>, Created<StaffAccount>, ValidationProblem, NotFoundProblem, ConflictProblem>> Disable(
+    public static async Task<Results<Ok<StaffAccount>, ValidationProblem, NotFoundProblem>> Disable(
         string username, ClaimsPrincipal user, StaffAccounts accounts, CancellationToken cancellationToken) =>
-        AdminResults.Map(await accounts.SetEnabledAsync(username, false, user, cancellationToken), Location);
+        AdminResults.Changed(await accounts.SetEnabledAsync(username, false, user, cancellationToken));
 
-    public static async Task<Results<Ok<StaffAccount>, Created<StaffAccount>, ValidationProblem, NotFoundProblem, ConflictProblem>> Enable(
+    public static async Task<Results<Ok<StaffAccount>, ValidationProblem, NotFoundProblem>> Enable(
         string username, ClaimsPrincipal user, StaffAccounts accounts, CancellationToken cancellationToken) =>
-        AdminResults.Map(await accounts.SetEnabledAsync(username, true, user, cancellationToken), Location);
+        AdminResults.Changed(await accounts.SetEnabledAsync(username, true, user, cancellationToken));
 
-    public static async Task<Results<Ok<StaffAccountWithPassword>, Created<StaffAccountWithPassword>, ValidationProblem, NotFoundProblem, ConflictProblem>> ResetPassword(
+    public static async Task<Results<Ok<StaffAccountWithPassword>, ValidationProblem, NotFoundProblem>> ResetPassword(
         string username, ClaimsPrincipal user, StaffAccounts accounts, CancellationToken cancellationToken) =>
-        AdminResults.Map(await accounts.ResetPasswordAsync(username, user, cancellationToken), reset => $"{Route}/{reset.Account.Username}");
+        AdminResults.Changed(await accounts.ResetPasswordAsync(username, user, cancellationToken));
 
-    public static async Task<Results<Ok<StaffAccount>, Created<StaffAccount>, ValidationProblem, NotFoundProblem, ConflictProblem>> ResetTwoFactor(
+    public static async Task<Results<Ok<StaffAccount>, ValidationProblem, NotFoundProblem>> ResetTwoFactor(
         string username, ClaimsPrincipal user, StaffAccounts accounts, CancellationToken cancellationToken) =>
-        AdminResults.Map(await accounts.ResetTwoFactorAsync(username, user, cancellationToken), Location);
-
-    private static string Location(StaffAccount account) => $"{Route}/{account.Username}";
+        AdminResults.Changed(await accounts.ResetTwoFactorAsync(username, user, cancellationToken));
 }

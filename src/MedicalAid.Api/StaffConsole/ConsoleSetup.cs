@@ -76,8 +76,12 @@ public sealed class StaffAuthenticationStateProvider(ILoggerFactory loggerFactor
     {
         ArgumentNullException.ThrowIfNull(authenticationState);
         await using var scope = scopes.CreateAsyncScope();
-        var signIns = scope.ServiceProvider.GetRequiredService<SignInManager<StaffUser>>();
-        var circuit = authenticationState.User;
+        return await IsStillValidAsync(scope.ServiceProvider.GetRequiredService<SignInManager<StaffUser>>(), authenticationState.User);
+    }
+
+    /// <summary>Whether the account behind a circuit's principal is still enabled, unchanged in its stamp, roles and unit.</summary>
+    internal static async Task<bool> IsStillValidAsync(SignInManager<StaffUser> signIns, ClaimsPrincipal circuit)
+    {
         if (await signIns.ValidateSecurityStampAsync(circuit) is not { } account)
         {
             return false;

@@ -36,11 +36,11 @@ public static class UnitAdminEndpoints
     public static async Task<Ok<IReadOnlyList<UnitNode>>> List(ClaimsPrincipal user, UnitService units, CancellationToken cancellationToken) =>
         TypedResults.Ok(await units.TreeAsync(user, cancellationToken));
 
-    public static async Task<Results<Ok<UnitNode>, Created<UnitNode>, ValidationProblem, NotFoundProblem, ConflictProblem>> Create(
+    public static async Task<Results<Created<UnitNode>, ValidationProblem, ConflictProblem>> Create(
         CreateUnitRequest request, ClaimsPrincipal user, UnitService units, CancellationToken cancellationToken) =>
-        AdminResults.Map(await units.CreateAsync(request, user, cancellationToken), unit => $"{Route}/{unit.Code}");
+        AdminResults.Created(await units.CreateAsync(request, user, cancellationToken), unit => $"{Route}/{unit.Code}");
 
-    public static async Task<Results<Ok<UnitNode>, Created<UnitNode>, ValidationProblem, NotFoundProblem, ConflictProblem>> Update(
+    public static async Task<Results<Ok<UnitNode>, ValidationProblem, NotFoundProblem>> Update(
         string code, UpdateUnitRequest request, ClaimsPrincipal user, UnitService units, CancellationToken cancellationToken) =>
-        AdminResults.Map(await units.UpdateAsync(code, request, user, cancellationToken), unit => $"{Route}/{unit.Code}");
+        AdminResults.Changed(await units.UpdateAsync(code, request, user, cancellationToken));
 }
