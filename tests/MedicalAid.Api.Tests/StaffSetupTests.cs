@@ -3,6 +3,7 @@ using MedicalAid.Api.Infrastructure;
 using MedicalAid.Api.Staff;
 using MedicalAid.Api.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace MedicalAid.Api.Tests;
@@ -105,4 +106,44 @@ public sealed class StaffSetupTests
 
     /// <summary>The console is the process's: one test at a time redirects it.</summary>
     private static readonly SemaphoreSlim ConsoleLock = new(1, 1);
+}
+
+/// <summary>A signing key that changes in configuration while the service runs, as `dotnet user-jwts` changes it.</summary>
+public sealed class BearerKeyReloadTests
+{
+    [Fact]
+    public async Task ASigningKeyChangedInConfiguration_IsAcceptedWithoutARestart()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var source = new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource();
+        await using var app = new MedicalAidApp(database, ownsDatabase: false)
+        {
+            ConfigureHost = host => host.ConfigureAppConfiguration((_, configuration) => configuration.Add(source)),
+        };
+        var newKey = Enumerable.Range(0, 32).Select(i => (byte)(i * 11 + 3)).ToArray();
+        var token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = StaffTokens.Issuer,
+            Audience = StaffTokens.Audience,
+            Claims = new Dictionary<string, object> { ["role"] = "auditor", ["name"] = "新钥匙" },
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(newKey), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+        using var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using (var before = await client.GetAsync("/api/v1/admin/beneficiaries", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, before.StatusCode);
+        }
+
+        var configuration = (Microsoft.Extensions.Configuration.IConfigurationRoot)app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+        var provider = configuration.Providers.OfType<Microsoft.Extensions.Configuration.Memory.MemoryConfigurationProvider>().Last();
+        // As `dotnet user-jwts key --reset` does: the issuer's one key is replaced.
+        provider.Set("Authentication:Schemes:Bearer:SigningKeys:0:Value", Convert.ToBase64String(newKey));
+        configuration.Reload();
+
+        using var after = await client.GetAsync("/api/v1/admin/beneficiaries", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
 }

@@ -6,8 +6,8 @@ namespace MedicalAid.Api.Staff;
 /// <summary>
 /// In Development, staff tokens come from `dotnet user-jwts create`, whose first run writes the signing key to the
 /// user-secrets file. Configuration only watches a file whose folder existed when the service started, so on a fresh
-/// machine the running API would not see that first key: the folder is made and the file watched from the start, and
-/// the bearer options are read again when it changes (<see cref="StaffAccess.AddStaffAuthentication"/>).
+/// machine the running API would not see that first key: the folder is made and the file watched from the start (the
+/// bearer scheme reads its settings again whenever configuration changes).
 /// </summary>
 public static class DevelopmentTokenKeys
 {

@@ -3,7 +3,6 @@ using MedicalAid.Api.Hospitals;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
 
 namespace MedicalAid.Api.Staff;
 
@@ -65,10 +64,6 @@ public static class StaffAccess
                     options.TokenValidationParameters.ClockSkew = MaxClockSkew;
                 }
             });
-        // The bearer scheme's settings (issuer, audiences, signing keys) are read again whenever configuration changes,
-        // so that the signing key `dotnet user-jwts create` writes to user secrets is accepted by an API already running.
-        services.AddSingleton<IOptionsChangeTokenSource<JwtBearerOptions>>(provider =>
-            new ConfigurationChangeTokenSource<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, provider.GetRequiredService<IConfiguration>()));
         services.AddStaffIdentity();
         services.AddAuthorizationBuilder()
             .AddPolicy(ReadPolicy, policy => StaffPolicy(policy).RequireRole(Auditor, Operator, Approver, Admin))
