@@ -34,7 +34,16 @@ public abstract class ApiFixture(DatabaseProvider provider) : IAsyncLifetime
     {
         if (app is not null)
         {
-            await app.DisposeAsync();
+            try
+            {
+                await app.DisposeAsync();
+            }
+            catch (Exception exception)
+            {
+                // The test runner reports a failed clean-up by its type alone; the reason goes where .ci/run prints it.
+                await CleanupFailures.RecordAsync($"{GetType().Name} on {Provider}", exception);
+                throw;
+            }
         }
 
         GC.SuppressFinalize(this);
@@ -56,4 +65,20 @@ public abstract class ApiTestBase
     }
 
     protected MedicalAidApp App { get; }
+}
+
+/// <summary>
+/// Why a fixture's clean-up failed, appended to the file named by MEDICALAID_CLEANUP_LOG (as .ci/run sets it), since the
+/// test runner's summary names only the exception's type.
+/// </summary>
+public static class CleanupFailures
+{
+    public static async Task RecordAsync(string fixture, Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (Environment.GetEnvironmentVariable("MEDICALAID_CLEANUP_LOG") is { Length: > 0 } path)
+        {
+            await File.AppendAllTextAsync(path, $"{DateTimeOffset.UtcNow:O} {fixture}: {exception}{Environment.NewLine}");
+        }
+    }
 }

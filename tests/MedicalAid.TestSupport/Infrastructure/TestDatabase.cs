@@ -59,9 +59,8 @@ public sealed class PostgresTestDatabase : TestDatabase
     public static async Task<PostgresTestDatabase> CreateAsync()
     {
         var name = $"medicalaid_test_{Guid.NewGuid():N}";
-        await using (var connection = new NpgsqlConnection(PostgresServer.AdminConnectionString))
+        await using (var connection = await PostgresServer.OpenAdminConnectionAsync())
         {
-            await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
             await command.ExecuteNonQueryAsync();
         }
@@ -73,8 +72,7 @@ public sealed class PostgresTestDatabase : TestDatabase
     public override async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(PostgresServer.AdminConnectionString);
-        await connection.OpenAsync();
+        await using var connection = await PostgresServer.OpenAdminConnectionAsync();
         // A busy machine can take a while to end the database's sessions; a slow drop is not a failed test.
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection) { CommandTimeout = 300 };
         await command.ExecuteNonQueryAsync();
@@ -91,6 +89,28 @@ public static class PostgresServer
     public static string AdminConnectionString { get; } =
         Environment.GetEnvironmentVariable("MEDICALAID_TEST_POSTGRES")
         ?? "Host=127.0.0.1;Port=5432;Username=medicalaid;Password=medicalaid;Database=postgres;Timeout=5";
+
+    /// <summary>
+    /// A connection for creating and dropping test databases. Test classes run in parallel, each with its API's pool,
+    /// so the server may be at its connection limit for a moment (53300): that is waited out, not failed.
+    /// </summary>
+    public static async Task<NpgsqlConnection> OpenAdminConnectionAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var connection = new NpgsqlConnection(AdminConnectionString);
+            try
+            {
+                await connection.OpenAsync();
+                return connection;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.TooManyConnections && attempt < 30)
+            {
+                await connection.DisposeAsync();
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
 
     public static bool Required =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
